@@ -1,0 +1,32 @@
+"""TinyTorch module 01: the Tensor.
+
+An n-dimensional array with PyTorch's names and NumPy inside: broadcasting, views, reductions,
+matmul, creation functions, and the op recording that module 05 turns into gradients.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from . import ops
+from .creation import (
+    arange, default_generator, full, full_like, get_rng_state, manual_seed, ones, ones_like,
+    rand, rand_like, randint, randn, randn_like, set_rng_state, tensor, zeros, zeros_like,
+)
+from .tensor import (
+    MaxResult, Node, Tensor, apply_op, bool_, cat, enable_grad, float16, float32, float64, int8,
+    int16, int32, int64, is_grad_enabled, matmul, no_grad, set_grad_enabled, stack, uint8, where,
+)
+
+try:
+    __version__ = version("tinytorch-tensor")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Tensor", "Node", "MaxResult", "apply_op", "ops",
+    "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled",
+    "matmul", "cat", "stack", "where",
+    "tensor", "zeros", "ones", "full", "arange", "rand", "randn", "randint",
+    "zeros_like", "ones_like", "full_like", "rand_like", "randn_like",
+    "manual_seed", "get_rng_state", "set_rng_state", "default_generator",
+    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
+]

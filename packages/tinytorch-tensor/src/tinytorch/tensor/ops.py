@@ -1,0 +1,187 @@
+"""The NumPy kernels behind every recorded Tensor op.
+
+Each function here takes and returns plain ``numpy.ndarray`` values and knows nothing about
+gradients. ``Tensor`` methods run them through :func:`tinytorch.tensor.apply_op`, which records
+``(kernel, inputs, attrs)`` on the result; module 05 (autograd) keys its gradient rules on these very
+functions. Every kernel is listed in ``__all__`` so that autograd can check it has a rule for each.
+"""
+
+import numpy as np
+
+__all__ = [
+    "add", "sub", "mul", "div", "pow", "neg", "matmul",
+    "exp", "log", "sqrt", "abs", "tanh", "clip",
+    "sum", "mean", "var", "amax", "amin", "gather",
+    "reshape", "permute", "getitem", "contiguous", "astype",
+    "masked_fill", "where", "cat", "stack",
+]
+
+
+def add(a, b):
+    # BEGIN SOLUTION
+    return np.add(a, b)
+    # END SOLUTION
+
+
+def sub(a, b):
+    # BEGIN SOLUTION
+    return np.subtract(a, b)
+    # END SOLUTION
+
+
+def mul(a, b):
+    # BEGIN SOLUTION
+    return np.multiply(a, b)
+    # END SOLUTION
+
+
+def div(a, b):
+    # BEGIN SOLUTION
+    return np.true_divide(a, b)
+    # END SOLUTION
+
+
+def pow(a, b):
+    # BEGIN SOLUTION
+    return np.power(a, b)
+    # END SOLUTION
+
+
+def neg(a):
+    # BEGIN SOLUTION
+    return np.negative(a)
+    # END SOLUTION
+
+
+def matmul(a, b):
+    # BEGIN SOLUTION
+    return np.matmul(a, b)
+    # END SOLUTION
+
+
+def exp(a):
+    # BEGIN SOLUTION
+    return np.exp(a)
+    # END SOLUTION
+
+
+def log(a):
+    # BEGIN SOLUTION
+    return np.log(a)
+    # END SOLUTION
+
+
+def sqrt(a):
+    # BEGIN SOLUTION
+    return np.sqrt(a)
+    # END SOLUTION
+
+
+def abs(a):
+    # BEGIN SOLUTION
+    return np.abs(a)
+    # END SOLUTION
+
+
+def tanh(a):
+    # BEGIN SOLUTION
+    return np.tanh(a)
+    # END SOLUTION
+
+
+def clip(a, min=None, max=None):
+    # BEGIN SOLUTION
+    if min is None and max is None:
+        return a.copy()
+    return np.clip(a, min, max)
+    # END SOLUTION
+
+
+def sum(a, dim=None, keepdim=False):
+    # BEGIN SOLUTION
+    return np.sum(a, axis=dim, keepdims=keepdim)
+    # END SOLUTION
+
+
+def mean(a, dim=None, keepdim=False):
+    # BEGIN SOLUTION
+    return np.mean(a, axis=dim, keepdims=keepdim)
+    # END SOLUTION
+
+
+def var(a, dim=None, keepdim=False, correction=1):
+    # BEGIN SOLUTION
+    return np.var(a, axis=dim, keepdims=keepdim, ddof=correction)
+    # END SOLUTION
+
+
+def amax(a, dim=None, keepdim=False):
+    # BEGIN SOLUTION
+    return np.amax(a, axis=dim, keepdims=keepdim)
+    # END SOLUTION
+
+
+def amin(a, dim=None, keepdim=False):
+    # BEGIN SOLUTION
+    return np.amin(a, axis=dim, keepdims=keepdim)
+    # END SOLUTION
+
+
+def gather(a, dim, index):
+    # BEGIN SOLUTION
+    return np.take_along_axis(a, index, axis=dim)
+    # END SOLUTION
+
+
+def reshape(a, shape):
+    # BEGIN SOLUTION
+    return np.reshape(a, shape)
+    # END SOLUTION
+
+
+def permute(a, dims):
+    # BEGIN SOLUTION
+    return np.transpose(a, dims)
+    # END SOLUTION
+
+
+def getitem(a, index):
+    # BEGIN SOLUTION
+    return a[index]
+    # END SOLUTION
+
+
+def contiguous(a):
+    # BEGIN SOLUTION
+    return np.ascontiguousarray(a)
+    # END SOLUTION
+
+
+def astype(a, dtype):
+    # BEGIN SOLUTION
+    return a.astype(dtype)
+    # END SOLUTION
+
+
+def masked_fill(a, mask, value):
+    # BEGIN SOLUTION
+    return np.where(mask, np.asarray(value, dtype=a.dtype), a)
+    # END SOLUTION
+
+
+def where(a, b, condition):
+    # BEGIN SOLUTION
+    return np.where(condition, a, b)
+    # END SOLUTION
+
+
+def cat(*arrays, dim=0):
+    # BEGIN SOLUTION
+    return np.concatenate(arrays, axis=dim)
+    # END SOLUTION
+
+
+def stack(*arrays, dim=0):
+    # BEGIN SOLUTION
+    return np.stack(arrays, axis=dim)
+    # END SOLUTION

@@ -1,0 +1,701 @@
+"""The Tensor: an n-dimensional array that remembers which op produced it.
+
+A ``Tensor`` wraps one ``numpy.ndarray`` (``.data``). Every op runs a NumPy kernel from
+:mod:`tinytorch.tensor.ops` through :func:`apply_op`; when grad mode is on and an input
+``requires_grad``, the result keeps a :class:`Node` ``(kernel, inputs, attrs)`` in ``grad_fn``.
+This package records *that* a result came from an op and never how to differentiate it: the rules
+live in module 05 (``tinytorch.autograd``), which ``backward()`` imports lazily.
+"""
+
+import functools
+from collections import namedtuple
+
+import numpy as np
+
+from . import ops
+
+float16 = np.dtype(np.float16)
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+int8 = np.dtype(np.int8)
+int16 = np.dtype(np.int16)
+int32 = np.dtype(np.int32)
+int64 = np.dtype(np.int64)
+uint8 = np.dtype(np.uint8)
+bool_ = np.dtype(np.bool_)
+
+_SUPPORTED_KINDS = "fiub"
+_grad_enabled = True
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+class Node:
+    """How a tensor was made: the kernel, its inputs (Tensors or constants) and keyword attrs."""
+
+    __slots__ = ("fn", "inputs", "attrs")
+
+    def __init__(self, fn, inputs, attrs):
+        self.fn = fn
+        self.inputs = inputs
+        self.attrs = attrs
+
+    @property
+    def name(self):
+        return f"{self.fn.__module__}.{self.fn.__qualname__}"
+
+    def __repr__(self):
+        return f"<Node {self.name}>"
+
+
+def is_grad_enabled():
+    """Whether ops performed now are recorded for autograd."""
+    return _grad_enabled
+
+
+def set_grad_enabled(mode):
+    """Turn op recording on or off globally (not thread-local)."""
+    global _grad_enabled
+    _grad_enabled = bool(mode)
+
+
+class no_grad:
+    """Context manager and decorator that turns op recording off.
+
+    Example:
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> with no_grad():
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+    """
+
+    _mode = False
+
+    def __enter__(self):
+        self._prev = _grad_enabled
+        set_grad_enabled(self._mode)
+        return self
+
+    def __exit__(self, *exc):
+        set_grad_enabled(self._prev)
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class enable_grad(no_grad):
+    """Context manager and decorator that turns op recording back on inside ``no_grad``."""
+
+    _mode = True
+
+
+def _infer_array(data, dtype):
+    """Turn ``data`` into an ndarray with ``torch.tensor``'s dtype rules.
+
+    ndarrays and NumPy scalars keep their dtype; Python floats become float32, ints int64,
+    bools bool. An ndarray that already has the requested dtype is not copied.
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, (np.ndarray, np.generic)):
+        array = np.asarray(data)
+    else:
+        array = np.asarray(data)
+        if array.dtype.kind == "f":
+            array = array.astype(np.float32, copy=False)
+        elif array.dtype.kind in "iu":
+            array = array.astype(np.int64, copy=False)
+    if dtype is not None:
+        array = array.astype(np.dtype(dtype), copy=False)
+    if array.dtype.kind not in _SUPPORTED_KINDS:
+        raise TypeError(
+            f"Tensor data must be numbers or bools, got dtype {array.dtype} "
+            f"(from {type(data).__name__}); expected float, int, uint or bool"
+        )
+    return array
+
+
+def _shape_arg(shape):
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def _dims_arg(dim):
+    return tuple(dim) if isinstance(dim, list) else dim
+
+
+def _unwrap(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _is_float64(x):
+    return isinstance(x, (Tensor, np.ndarray)) and x.dtype == np.float64
+
+
+def _shape_of(x):
+    return tuple(x.shape) if isinstance(x, (Tensor, np.ndarray)) else type(x).__name__
+
+
+class Tensor:
+    """An n-dimensional array with PyTorch's names and NumPy inside.
+
+    Args:
+        data: a number, nested sequence, ``numpy.ndarray`` or Tensor.
+        dtype: NumPy dtype to convert to. Default: inferred as ``torch.tensor`` does
+            (Python floats -> float32, ints -> int64, bools -> bool; ndarrays keep theirs).
+        requires_grad: record ops on this tensor so that ``backward()`` can fill ``.grad``.
+            Only floating point tensors may require gradients.
+
+    Unlike ``torch.tensor``, an ndarray that already has the requested dtype is wrapped without a
+    copy (as ``torch.as_tensor`` does); use :func:`tinytorch.tensor.tensor` for a copy.
+
+    Example:
+        >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> (x @ x.T).sum(dim=1)
+        tensor([16., 36.])
+    """
+
+    __slots__ = ("data", "_requires_grad", "grad", "grad_fn", "__weakref__")
+    __array_ufunc__ = None  # make `ndarray + Tensor` defer to Tensor.__radd__
+    __hash__ = object.__hash__
+
+    def __init__(self, data, dtype=None, requires_grad=False):
+        self.data = _infer_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    @classmethod
+    def _make(cls, array):
+        """Wrap an ndarray produced by a kernel, skipping dtype inference (the hot path)."""
+        t = object.__new__(cls)
+        t.data = array if type(array) is np.ndarray else np.asarray(array)
+        t._requires_grad = False
+        t.grad = None
+        t.grad_fn = None
+        return t
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if value and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only floating point tensors can require gradients, got dtype {self.data.dtype}"
+            )
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    # ----- attributes -------------------------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def T(self):
+        return self.permute(*reversed(range(self.data.ndim)))
+
+    def size(self, dim=None):
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return self.data.size
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"item() needs a tensor with exactly one element, got shape {self.data.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def numpy(self):
+        """The underlying ndarray (no copy). Unlike PyTorch, allowed when requires_grad."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def detach(self):
+        """A tensor sharing this one's data, cut off from the graph."""
+        return Tensor._make(self.data)
+
+    def backward(self, gradient=None):
+        """Fill ``.grad`` of every leaf this tensor depends on (needs module 05)."""
+        try:
+            from tinytorch.autograd import backward
+        except ImportError:
+            raise RuntimeError("backward() needs tinytorch-autograd (module 05)") from None
+        backward(self, gradient)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = ""
+        if self.data.dtype not in (float32, int64, bool_):
+            extra += f", dtype={self.data.dtype}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn={self.grad_fn.fn.__name__}"
+        elif self._requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    def __format__(self, spec):
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        return format(repr(self), spec)
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous"
+            )
+        return bool(self.data)
+
+    # ----- arithmetic ---------------------------------------------------------------------------
+    def __add__(self, other):
+        return _binary(ops.add, self, other)
+
+    def __radd__(self, other):
+        return _binary(ops.add, other, self)
+
+    def __sub__(self, other):
+        return _binary(ops.sub, self, other)
+
+    def __rsub__(self, other):
+        return _binary(ops.sub, other, self)
+
+    def __mul__(self, other):
+        return _binary(ops.mul, self, other)
+
+    def __rmul__(self, other):
+        return _binary(ops.mul, other, self)
+
+    def __truediv__(self, other):
+        return _binary(ops.div, self, other)
+
+    def __rtruediv__(self, other):
+        return _binary(ops.div, other, self)
+
+    def __pow__(self, other):
+        return _binary(ops.pow, self, other)
+
+    def __rpow__(self, other):
+        return _binary(ops.pow, other, self)
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    def __neg__(self):
+        return apply_op(ops.neg, self)
+
+    def __abs__(self):
+        return self.abs()
+
+    def __iadd__(self, other):
+        return self._inplace(np.add, other)
+
+    def __isub__(self, other):
+        return self._inplace(np.subtract, other)
+
+    def __imul__(self, other):
+        return self._inplace(np.multiply, other)
+
+    def __itruediv__(self, other):
+        return self._inplace(np.true_divide, other)
+
+    def _inplace(self, ufunc, other):
+        # In-place ops are for parameter updates under no_grad(); recording them would rewrite
+        # values that a recorded graph still needs.
+        if _grad_enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
+            raise RuntimeError(
+                f"in-place {ufunc.__name__} on a tensor that requires grad; "
+                "do it inside `with no_grad():` or use the out-of-place operator"
+            )
+        ufunc(self.data, _unwrap(other), out=self.data)
+        return self
+
+    def zero_(self):
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value):
+        self.data[...] = value
+        return self
+
+    # ----- comparisons (never recorded) --------------------------------------------------------
+    def __eq__(self, other):
+        return Tensor._make(np.equal(self.data, _unwrap(other)))
+
+    def __ne__(self, other):
+        return Tensor._make(np.not_equal(self.data, _unwrap(other)))
+
+    def __lt__(self, other):
+        return Tensor._make(np.less(self.data, _unwrap(other)))
+
+    def __le__(self, other):
+        return Tensor._make(np.less_equal(self.data, _unwrap(other)))
+
+    def __gt__(self, other):
+        return Tensor._make(np.greater(self.data, _unwrap(other)))
+
+    def __ge__(self, other):
+        return Tensor._make(np.greater_equal(self.data, _unwrap(other)))
+
+    def __invert__(self):
+        return Tensor._make(np.invert(self.data))
+
+    def __and__(self, other):
+        return Tensor._make(np.bitwise_and(self.data, _unwrap(other)))
+
+    def __or__(self, other):
+        return Tensor._make(np.bitwise_or(self.data, _unwrap(other)))
+
+    # ----- elementwise math ---------------------------------------------------------------------
+    def exp(self):
+        return _float_result(apply_op(ops.exp, self), self)
+
+    def log(self):
+        return _float_result(apply_op(ops.log, self), self)
+
+    def sqrt(self):
+        return _float_result(apply_op(ops.sqrt, self), self)
+
+    def tanh(self):
+        return _float_result(apply_op(ops.tanh, self), self)
+
+    def abs(self):
+        return apply_op(ops.abs, self)
+
+    def clip(self, min=None, max=None):
+        """Limit values to ``[min, max]`` (``torch.clamp``); either bound may be None."""
+        return apply_op(ops.clip, self, min=min, max=max)
+
+    clamp = clip
+
+    def masked_fill(self, mask, value):
+        """Copy of ``self`` with ``value`` where the boolean ``mask`` (broadcast) is True."""
+        mask = _unwrap(mask)
+        if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
+            raise TypeError(f"masked_fill expects a bool mask, got {getattr(mask, 'dtype', type(mask))}")
+        try:
+            np.broadcast_shapes(mask.shape, self.data.shape)
+        except ValueError:
+            raise ValueError(
+                f"masked_fill: mask of shape {mask.shape} does not broadcast to {self.data.shape}"
+            ) from None
+        out = apply_op(ops.masked_fill, self, mask=mask, value=value)
+        if out.data.shape != self.data.shape:
+            raise ValueError(
+                f"masked_fill: mask of shape {mask.shape} would enlarge {self.data.shape}"
+            )
+        return out
+
+    def to(self, dtype):
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        return apply_op(ops.astype, self, dtype=dtype)
+
+    def float(self):
+        return self.to(float32)
+
+    def double(self):
+        return self.to(float64)
+
+    def long(self):
+        return self.to(int64)
+
+    def int(self):
+        return self.to(int32)
+
+    # ----- reductions ---------------------------------------------------------------------------
+    def sum(self, dim=None, keepdim=False):
+        return apply_op(ops.sum, self, dim=_dims_arg(dim), keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        self._need_float("mean")
+        return apply_op(ops.mean, self, dim=_dims_arg(dim), keepdim=keepdim)
+
+    def var(self, dim=None, keepdim=False, correction=1):
+        """Variance with Bessel's ``correction`` (1: unbiased, PyTorch's default; 0: biased)."""
+        self._need_float("var")
+        return apply_op(ops.var, self, dim=_dims_arg(dim), keepdim=keepdim, correction=correction)
+
+    def max(self, dim=None, keepdim=False):
+        """Largest value; with ``dim``, a ``(values, indices)`` pair as in PyTorch.
+
+        Gradients: without ``dim`` they are shared equally among tied maxima; with ``dim`` they go
+        to the element at the returned index.
+        """
+        if dim is None:
+            return apply_op(ops.amax, self)
+        return self._select(np.argmax, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        """Smallest value; see :meth:`max`."""
+        if dim is None:
+            return apply_op(ops.amin, self)
+        return self._select(np.argmin, dim, keepdim)
+
+    def _select(self, arg_fn, dim, keepdim):
+        indices = arg_fn(self.data, axis=dim, keepdims=True)  # (..., 1, ...)
+        values = self.gather(dim, indices)
+        indices = Tensor._make(indices)
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return MaxResult(values, indices)
+
+    def amax(self, dim=None, keepdim=False):
+        return apply_op(ops.amax, self, dim=_dims_arg(dim), keepdim=keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        return apply_op(ops.amin, self, dim=_dims_arg(dim), keepdim=keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        if dim is None:
+            return Tensor._make(np.asarray(np.argmax(self.data)))
+        return Tensor._make(np.argmax(self.data, axis=dim, keepdims=keepdim))
+
+    def argmin(self, dim=None, keepdim=False):
+        if dim is None:
+            return Tensor._make(np.asarray(np.argmin(self.data)))
+        return Tensor._make(np.argmin(self.data, axis=dim, keepdims=keepdim))
+
+    def gather(self, dim, index):
+        """Pick ``self[..., index[i], ...]`` along ``dim`` (``torch.gather``)."""
+        index = _unwrap(index)
+        if not isinstance(index, np.ndarray) or index.dtype.kind not in "iu":
+            raise TypeError(f"gather expects an integer index tensor, got {getattr(index, 'dtype', type(index))}")
+        if index.ndim != self.data.ndim:
+            raise ValueError(
+                f"gather: index has {index.ndim} dims but input has {self.data.ndim} "
+                f"(shapes {index.shape} and {self.data.shape})"
+            )
+        return apply_op(ops.gather, self, dim=dim, index=index)
+
+    def _need_float(self, name):
+        if self.data.dtype.kind != "f":
+            raise TypeError(f"{name}() needs a floating point tensor, got dtype {self.data.dtype}")
+
+    # ----- shape and views ----------------------------------------------------------------------
+    def reshape(self, *shape):
+        shape = _shape_arg(shape)
+        try:
+            return apply_op(ops.reshape, self, shape=shape)
+        except ValueError:
+            raise ValueError(
+                f"cannot reshape tensor of shape {self.data.shape} ({self.data.size} elements) "
+                f"into shape {shape}"
+            ) from None
+
+    def view(self, *shape):
+        """Same as :meth:`reshape`. Unlike PyTorch, copies instead of failing on non-contiguous data."""
+        return self.reshape(*shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        shape = self.data.shape
+        if not shape:
+            return self.reshape(1)
+        start, end = start_dim % len(shape), end_dim % len(shape)
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        return self.reshape(*shape[:start], -1, *shape[end + 1:])
+
+    def permute(self, *dims):
+        dims = _shape_arg(dims)
+        if sorted(d % max(self.data.ndim, 1) for d in dims) != list(range(self.data.ndim)):
+            raise ValueError(f"permute: dims {dims} are not a permutation of {self.data.ndim} dims")
+        return apply_op(ops.permute, self, dims=dims)
+
+    def transpose(self, dim0, dim1):
+        dims = list(range(self.data.ndim))
+        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        return apply_op(ops.permute, self, dims=tuple(dims))
+
+    def squeeze(self, dim=None):
+        """Drop size-1 dims (only ``dim`` if given; a ``dim`` whose size is not 1 is kept)."""
+        shape = self.data.shape
+        if dim is None:
+            new = tuple(s for s in shape if s != 1)
+        else:
+            dims = {d % len(shape) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))} if shape else set()
+            new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
+        return self.reshape(new)
+
+    def unsqueeze(self, dim):
+        shape = list(self.data.shape)
+        if not -len(shape) - 1 <= dim <= len(shape):
+            raise IndexError(f"unsqueeze: dim {dim} out of range for a {len(shape)}-d tensor")
+        shape.insert(dim % (len(shape) + 1), 1)
+        return self.reshape(tuple(shape))
+
+    def contiguous(self):
+        if self.data.flags.c_contiguous:
+            return self
+        return apply_op(ops.contiguous, self)
+
+    def __getitem__(self, index):
+        if isinstance(index, tuple):
+            index = tuple(_unwrap(i) for i in index)
+        else:
+            index = _unwrap(index)
+        return apply_op(ops.getitem, self, index=index)
+
+    def __setitem__(self, index, value):
+        if _grad_enabled and self._requires_grad:
+            raise RuntimeError(
+                "item assignment on a tensor that requires grad; use masked_fill or where, "
+                "or assign inside `with no_grad():`"
+            )
+        if isinstance(index, tuple):
+            index = tuple(_unwrap(i) for i in index)
+        self.data[_unwrap(index)] = _unwrap(value)
+
+
+def apply_op(fn, *inputs, **attrs):
+    """Run the NumPy kernel ``fn`` on the inputs' data and record it when gradients are needed.
+
+    The public extension point for later modules: a new primitive (conv, embedding gather, ...) is
+    a NumPy kernel run through ``apply_op``, plus a rule registered with
+    ``tinytorch.autograd.gradient_of(kernel)``.
+
+    Args:
+        fn: kernel ``fn(*arrays, **attrs) -> ndarray``.
+        *inputs: Tensors (differentiable) or plain constants passed as they are.
+        **attrs: non-differentiable keyword arguments (dims, masks, indices, flags).
+
+    Returns:
+        Tensor: the result; it has ``grad_fn = Node(fn, inputs, attrs)`` when grad mode is on and
+        any input requires grad.
+    """
+    out = Tensor._make(fn(*[x.data if isinstance(x, Tensor) else x for x in inputs], **attrs))
+    if _grad_enabled:
+        for x in inputs:
+            if isinstance(x, Tensor) and x._requires_grad:
+                out._requires_grad = out.data.dtype.kind == "f"
+                out.grad_fn = Node(fn, inputs, attrs)
+                break
+    return out
+
+
+def _float_result(out, *operands):
+    # NumPy turns int/int division, int tensor + Python float and int+float32 into float64;
+    # PyTorch gives float32 unless an operand already is float64. Keep PyTorch's rule.
+    if out.data.dtype == np.float64 and not any(_is_float64(x) for x in operands):
+        out.data = out.data.astype(np.float32)
+    return out
+
+
+def _binary(fn, a, b):
+    try:
+        out = apply_op(fn, a, b)
+    except ValueError:
+        raise ValueError(
+            f"{fn.__name__}: shapes {_shape_of(a)} and {_shape_of(b)} cannot be broadcast together"
+        ) from None
+    return _float_result(out, a, b)
+
+
+def matmul(a, b):
+    """Matrix product with NumPy/PyTorch broadcasting of batch dims.
+
+    Shape:
+        ``(*, n, k) @ (*, k, m) -> (*, n, m)``; 1-d operands are treated as in ``torch.matmul``.
+    """
+    sa, sb = _shape_of(a), _shape_of(b)
+    if not isinstance(sa, tuple) or not isinstance(sb, tuple) or not sa or not sb:
+        raise ValueError(f"matmul needs tensors of at least 1 dim, got shapes {sa} and {sb}")
+    k_b = sb[0] if len(sb) == 1 else sb[-2]
+    if sa[-1] != k_b:
+        raise ValueError(
+            f"matmul: shapes {sa} and {sb} do not align: {sa[-1]} (last dim of the first) "
+            f"!= {k_b} ({'only' if len(sb) == 1 else 'second-to-last'} dim of the second)"
+        )
+    try:
+        return _float_result(apply_op(ops.matmul, a, b), a, b)
+    except ValueError:
+        raise ValueError(f"matmul: batch dims of {sa} and {sb} cannot be broadcast together") from None
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing ``dim`` (``torch.cat``)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat needs at least one tensor")
+    try:
+        return apply_op(ops.cat, *tensors, dim=dim)
+    except ValueError:
+        raise ValueError(
+            f"cat: shapes {[_shape_of(t) for t in tensors]} differ outside dim {dim}"
+        ) from None
+
+
+def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new ``dim`` (``torch.stack``)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack needs at least one tensor")
+    try:
+        return apply_op(ops.stack, *tensors, dim=dim)
+    except ValueError:
+        raise ValueError(f"stack: shapes {[_shape_of(t) for t in tensors]} are not all equal") from None
+
+
+def where(condition, input, other):
+    """Elementwise ``input if condition else other`` (``torch.where``); broadcasts all three."""
+    condition = _unwrap(condition)
+    if not isinstance(condition, np.ndarray) or condition.dtype != np.bool_:
+        raise TypeError(f"where expects a bool condition, got {getattr(condition, 'dtype', type(condition))}")
+    try:
+        return _float_result(apply_op(ops.where, input, other, condition=condition), input, other)
+    except ValueError:
+        raise ValueError(
+            f"where: shapes {condition.shape}, {_shape_of(input)} and {_shape_of(other)} "
+            "cannot be broadcast together"
+        ) from None
