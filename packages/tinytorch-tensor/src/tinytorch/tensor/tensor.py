@@ -102,6 +102,7 @@ def _infer_array(data, dtype):
     ndarrays and NumPy scalars keep their dtype; Python floats become float32, ints int64,
     bools bool. An ndarray that already has the requested dtype is not copied.
     """
+    # BEGIN SOLUTION
     if isinstance(data, Tensor):
         data = data.data
     if isinstance(data, (np.ndarray, np.generic)):
@@ -120,6 +121,7 @@ def _infer_array(data, dtype):
             f"(from {type(data).__name__}); expected float, int, uint or bool"
         )
     return array
+    # END SOLUTION
 
 
 def _shape_arg(shape):
@@ -484,12 +486,14 @@ class Tensor:
         return self._select(np.argmin, dim, keepdim)
 
     def _select(self, arg_fn, dim, keepdim):
+        # BEGIN SOLUTION
         indices = arg_fn(self.data, axis=dim, keepdims=True)  # (..., 1, ...)
         values = self.gather(dim, indices)
         indices = Tensor._make(indices)
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         return MaxResult(values, indices)
+        # END SOLUTION
 
     def amax(self, dim=None, keepdim=False):
         return apply_op(ops.amax, self, dim=_dims_arg(dim), keepdim=keepdim)
@@ -554,12 +558,15 @@ class Tensor:
         return apply_op(ops.permute, self, dims=dims)
 
     def transpose(self, dim0, dim1):
+        # BEGIN SOLUTION
         dims = list(range(self.data.ndim))
         dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
         return apply_op(ops.permute, self, dims=tuple(dims))
+        # END SOLUTION
 
     def squeeze(self, dim=None):
         """Drop size-1 dims (only ``dim`` if given; a ``dim`` whose size is not 1 is kept)."""
+        # BEGIN SOLUTION
         shape = self.data.shape
         if dim is None:
             new = tuple(s for s in shape if s != 1)
@@ -567,13 +574,16 @@ class Tensor:
             dims = {d % len(shape) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))} if shape else set()
             new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
         return self.reshape(new)
+        # END SOLUTION
 
     def unsqueeze(self, dim):
+        # BEGIN SOLUTION
         shape = list(self.data.shape)
         if not -len(shape) - 1 <= dim <= len(shape):
             raise IndexError(f"unsqueeze: dim {dim} out of range for a {len(shape)}-d tensor")
         shape.insert(dim % (len(shape) + 1), 1)
         return self.reshape(tuple(shape))
+        # END SOLUTION
 
     def contiguous(self):
         if self.data.flags.c_contiguous:
@@ -614,6 +624,7 @@ def apply_op(fn, *inputs, **attrs):
         Tensor: the result; it has ``grad_fn = Node(fn, inputs, attrs)`` when grad mode is on and
         any input requires grad.
     """
+    # BEGIN SOLUTION
     out = Tensor._make(fn(*[x.data if isinstance(x, Tensor) else x for x in inputs], **attrs))
     if _grad_enabled:
         for x in inputs:
@@ -622,6 +633,7 @@ def apply_op(fn, *inputs, **attrs):
                 out.grad_fn = Node(fn, inputs, attrs)
                 break
     return out
+    # END SOLUTION
 
 
 def _float_result(out, *operands):
