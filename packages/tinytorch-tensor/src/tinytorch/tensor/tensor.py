@@ -518,7 +518,7 @@ class Tensor:
             raise TypeError(f"gather expects an integer index tensor, got {getattr(index, 'dtype', type(index))}")
         if index.ndim != self.data.ndim:
             raise ValueError(
-                f"gather: index has {index.ndim} dims but input has {self.data.ndim} "
+                f"gather: index has {index.ndim} dims but input has {self.data.ndim} dims "
                 f"(shapes {index.shape} and {self.data.shape})"
             )
         return apply_op(ops.gather, self, dim=dim, index=index)
