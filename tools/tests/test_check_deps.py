@@ -323,3 +323,33 @@ def test_unused_dependency_outside_meta_still_fails(repo):
 def test_syntax_error_is_reported(repo):
     (repo / "packages/tinytorch-b/src/tinytorch/b/broken.py").write_text("def (:\n")
     only_problem(repo, "broken.py", "cannot parse")
+
+
+def test_real_repo_copy_flags_an_injected_undeclared_import(tmp_path):
+    """On a copy of this checkout, one undeclared sibling import adds exactly one problem."""
+    import shutil
+
+    real = TOOLS.parent
+    for pyproject in list(real.glob("packages/*/pyproject.toml")) + list(
+            real.glob("milestones/*/pyproject.toml")):
+        folder = pyproject.parent
+        dest = tmp_path / folder.relative_to(real)
+        dest.mkdir(parents=True)
+        shutil.copy(pyproject, dest / "pyproject.toml")
+        for sub in ("src", "tests"):
+            if (folder / sub).is_dir():
+                shutil.copytree(folder / sub, dest / sub,
+                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    dists = {d.name: d for d in check_deps.check_repo(tmp_path)[0]}
+    assert "tinytorch-tensor" in dists
+    other = next((d for n, d in sorted(dists.items())
+                  if n not in ("tinytorch-tensor", "tinytorch-all") and d.module.isidentifier()),
+                 None)
+    if other is None:
+        pytest.skip("the checkout has only tinytorch-tensor so far")
+    before = problems(tmp_path)
+    (tmp_path / "packages/tinytorch-tensor/src/tinytorch/tensor/injected.py").write_text(
+        f"import tinytorch.{other.module}\n")
+    added = [p for p in problems(tmp_path) if p not in before]
+    assert len(added) == 1, added
+    assert f"imports tinytorch.{other.module}" in added[0] and "not declared" in added[0]
