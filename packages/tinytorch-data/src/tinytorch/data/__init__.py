@@ -1,0 +1,29 @@
+"""TinyTorch module 08: data.
+
+Datasets and a DataLoader with ``torch.utils.data``'s names (batches of array-backed datasets are
+gathered with one fancy index), batch-vectorised transforms, and verified datasets (TinyDigits,
+MNIST, Fashion-MNIST, CIFAR-10) with the registry that ``tito data list/fetch/verify`` uses.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .dataloader import DataLoader, Dataset, TensorDataset, default_collate
+from .datasets import (
+    CIFAR10, DATASETS, MNIST, TINYDIGITS_SHA256, DatasetIntegrityError, DatasetNotFoundError,
+    DatasetSpec, FashionMNIST, FileReport, FileSpec, TinyDigits, data_root, fetch, is_offline, verify,
+)
+from .transforms import Compose, Normalize, RandomCrop, RandomHorizontalFlip
+
+try:
+    __version__ = version("tinytorch-data")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Dataset", "TensorDataset", "DataLoader", "default_collate",
+    "Compose", "Normalize", "RandomCrop", "RandomHorizontalFlip",
+    "TinyDigits", "MNIST", "FashionMNIST", "CIFAR10",
+    "DATASETS", "DatasetSpec", "FileSpec", "FileReport", "TINYDIGITS_SHA256",
+    "DatasetNotFoundError", "DatasetIntegrityError",
+    "data_root", "fetch", "verify", "is_offline",
+]
