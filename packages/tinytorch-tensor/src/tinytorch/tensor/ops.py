@@ -99,13 +99,13 @@ def clip(a, min=None, max=None):
 
 def sum(a, dim=None, keepdim=False):
     # BEGIN SOLUTION
-    return np.sum(a, axis=dim, keepdims=keepdim)
+    return a.sum(axis=dim, keepdims=keepdim)
     # END SOLUTION
 
 
 def mean(a, dim=None, keepdim=False):
     # BEGIN SOLUTION
-    return np.mean(a, axis=dim, keepdims=keepdim)
+    return a.mean(axis=dim, keepdims=keepdim)
     # END SOLUTION
 
 
@@ -117,13 +117,13 @@ def var(a, dim=None, keepdim=False, correction=1):
 
 def amax(a, dim=None, keepdim=False):
     # BEGIN SOLUTION
-    return np.amax(a, axis=dim, keepdims=keepdim)
+    return a.max(axis=dim, keepdims=keepdim)
     # END SOLUTION
 
 
 def amin(a, dim=None, keepdim=False):
     # BEGIN SOLUTION
-    return np.amin(a, axis=dim, keepdims=keepdim)
+    return a.min(axis=dim, keepdims=keepdim)
     # END SOLUTION
 
 

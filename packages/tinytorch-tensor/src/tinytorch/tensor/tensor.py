@@ -25,6 +25,7 @@ uint8 = np.dtype(np.uint8)
 bool_ = np.dtype(np.bool_)
 
 _SUPPORTED_KINDS = "fiub"
+_FLOAT64 = float64
 _grad_enabled = True
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
@@ -625,13 +626,22 @@ def apply_op(fn, *inputs, **attrs):
         any input requires grad.
     """
     # BEGIN SOLUTION
-    out = Tensor._make(fn(*[x.data if isinstance(x, Tensor) else x for x in inputs], **attrs))
-    if _grad_enabled:
+    if len(inputs) == 1 and isinstance(inputs[0], Tensor):  # the common unary case, kept cheap
+        out = Tensor._make(fn(inputs[0].data, **attrs))
+        needs_grad = inputs[0]._requires_grad
+    else:
+        arrays = []
+        needs_grad = False
         for x in inputs:
-            if isinstance(x, Tensor) and x._requires_grad:
-                out._requires_grad = out.data.dtype.kind == "f"
-                out.grad_fn = Node(fn, inputs, attrs)
-                break
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                needs_grad = needs_grad or x._requires_grad
+            else:
+                arrays.append(x)
+        out = Tensor._make(fn(*arrays, **attrs))
+    if needs_grad and _grad_enabled and out.data.dtype.kind == "f":
+        out._requires_grad = True
+        out.grad_fn = Node(fn, inputs, attrs)
     return out
     # END SOLUTION
 
@@ -639,19 +649,33 @@ def apply_op(fn, *inputs, **attrs):
 def _float_result(out, *operands):
     # NumPy turns int/int division, int tensor + Python float and int+float32 into float64;
     # PyTorch gives float32 unless an operand already is float64. Keep PyTorch's rule.
-    if out.data.dtype == np.float64 and not any(_is_float64(x) for x in operands):
+    if out.data.dtype is _FLOAT64 and not any(_is_float64(x) for x in operands):
+        # The recorded kernel still ran in float64; the engine casts each input's gradient
+        # back to that input's dtype, so the graph stays consistent.
         out.data = out.data.astype(np.float32)
     return out
 
 
 def _binary(fn, a, b):
+    """``apply_op`` specialised to two operands: the hot path of every training loop."""
+    if isinstance(a, Tensor):
+        x, needs_grad = a.data, a._requires_grad
+    else:
+        x, needs_grad = a, False
+    if isinstance(b, Tensor):
+        y, needs_grad = b.data, needs_grad or b._requires_grad
+    else:
+        y = b
     try:
-        out = apply_op(fn, a, b)
+        out = Tensor._make(fn(x, y))
     except ValueError:
-        raise ValueError(
-            f"{fn.__name__}: shapes {_shape_of(a)} and {_shape_of(b)} cannot be broadcast together"
-        ) from None
-    return _float_result(out, a, b)
+        raise ValueError(_shape_error(fn, a, b)) from None
+    if needs_grad and _grad_enabled and out.data.dtype.kind == "f":
+        out._requires_grad = True
+        out.grad_fn = Node(fn, (a, b), {})
+    if out.data.dtype is _FLOAT64:
+        _float_result(out, a, b)
+    return out
 
 
 def matmul(a, b):
@@ -660,19 +684,23 @@ def matmul(a, b):
     Shape:
         ``(*, n, k) @ (*, k, m) -> (*, n, m)``; 1-d operands are treated as in ``torch.matmul``.
     """
+    return _binary(ops.matmul, a, b)
+
+
+def _shape_error(fn, a, b):
     sa, sb = _shape_of(a), _shape_of(b)
+    if fn is not ops.matmul:
+        return f"{fn.__name__}: shapes {sa} and {sb} cannot be broadcast together"
     if not isinstance(sa, tuple) or not isinstance(sb, tuple) or not sa or not sb:
-        raise ValueError(f"matmul needs tensors of at least 1 dim, got shapes {sa} and {sb}")
+        return f"matmul needs tensors of at least 1 dim, got shapes {sa} and {sb}"
     k_b = sb[0] if len(sb) == 1 else sb[-2]
     if sa[-1] != k_b:
-        raise ValueError(
+        which = "only" if len(sb) == 1 else "second-to-last"
+        return (
             f"matmul: shapes {sa} and {sb} do not align: {sa[-1]} (last dim of the first) "
-            f"!= {k_b} ({'only' if len(sb) == 1 else 'second-to-last'} dim of the second)"
+            f"!= {k_b} ({which} dim of the second)"
         )
-    try:
-        return _float_result(apply_op(ops.matmul, a, b), a, b)
-    except ValueError:
-        raise ValueError(f"matmul: batch dims of {sa} and {sb} cannot be broadcast together") from None
+    return f"matmul: batch dims of {sa} and {sb} cannot be broadcast together"
 
 
 def cat(tensors, dim=0):
