@@ -1,0 +1,231 @@
+import doctest
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import tinytorch.activations as A
+from tinytorch.activations import (
+    GELU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, gelu, log_softmax, ops, relu, sigmoid, softmax,
+    tanh,
+)
+from tinytorch.tensor import Tensor
+from tinytorch.tensor import ops as tensor_ops
+
+
+@pytest.fixture
+def strict_numpy():
+    """Any overflow, division by zero, invalid value or warning fails the test.
+
+    Underflow to 0 stays allowed: it is the correct float result (NumPy's default ignores it too).
+    """
+    with np.errstate(over="raise", divide="raise", invalid="raise"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def test_doctests_pass():
+    result = doctest.testmod(A.activations)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_relu_values():
+    np.testing.assert_array_equal(relu(Tensor([-2.0, -0.0, 0.5, 3.0])).data, [0, 0, 0.5, 3])
+
+
+def test_relu_keeps_int_dtype_and_bool_becomes_float():
+    assert relu(Tensor([-3, 4])).dtype == np.int64
+    out = relu(Tensor([True, False]))
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.data, [1, 0])
+
+
+def test_sigmoid_values():
+    x = np.array([-2.0, 0.0, 2.0])
+    np.testing.assert_allclose(sigmoid(Tensor(x)).data, 1 / (1 + np.exp(-x)), rtol=1e-15)
+
+
+def test_sigmoid_keeps_relative_precision_in_the_negative_tail():
+    # sigmoid(-30) = 9.357622968839299e-14; 1 - sigmoid(30) would round to 0 in float64 arithmetic
+    np.testing.assert_allclose(sigmoid(Tensor(np.array([-30.0]))).data, [9.357622968839299e-14],
+                               rtol=1e-14)
+
+
+def test_tanh_records_the_tensor_kernel():
+    x = Tensor([0.5], requires_grad=True)
+    assert tanh(x).grad_fn.fn is tensor_ops.tanh
+    np.testing.assert_allclose(tanh(Tensor([0.5])).data, [math.tanh(0.5)], rtol=1e-6)
+
+
+def test_gelu_exact_values():
+    x = np.array([-3.0, -1.0, 0.0, 0.5, 2.0])
+    expected = [v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x]
+    np.testing.assert_allclose(gelu(Tensor(x)).data, expected, rtol=1e-14, atol=1e-300)
+
+
+def test_gelu_tanh_values():
+    x = np.array([-3.0, -1.0, 0.0, 0.5, 2.0])
+    c = math.sqrt(2 / math.pi)
+    expected = [0.5 * v * (1 + math.tanh(c * (v + 0.044715 * v**3))) for v in x]
+    np.testing.assert_allclose(gelu(Tensor(x), approximate="tanh").data, expected, rtol=1e-14)
+
+
+def test_erf_matches_math_erf_in_float64():
+    x = np.concatenate([np.linspace(-7, 7, 20001), np.geomspace(1e-300, 7, 2001)])
+    expected = np.array([math.erf(v) for v in x])
+    np.testing.assert_allclose(ops.erf(x), expected, rtol=2e-15, atol=0)
+
+
+def test_erf_float32_is_float32_accurate():
+    x = np.linspace(-7, 7, 20001, dtype=np.float32)
+    expected = np.array([math.erf(v) for v in x.astype(np.float64)])
+    got = ops.erf(x)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, rtol=0, atol=2.5e-7)
+
+
+def test_erf_special_values():
+    np.testing.assert_array_equal(ops.erf(np.array([0.0, np.inf, -np.inf, 10.0])), [0, 1, -1, 1])
+    assert np.isnan(ops.erf(np.array([np.nan]))[0])
+    assert ops.erf(np.float64(0.5)).shape == ()
+
+
+def test_softmax_values():
+    out = softmax(Tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]), dim=1)
+    e = np.exp([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(out.data[0], e / e.sum(), rtol=1e-6)
+    np.testing.assert_allclose(out.data[1], [1 / 3] * 3, rtol=1e-6)
+
+
+def test_softmax_negative_and_positive_dim_agree():
+    x = Tensor(np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 7)
+    for pos, neg in ((0, -3), (1, -2), (2, -1)):
+        np.testing.assert_array_equal(softmax(x, pos).data, softmax(x, neg).data)
+        np.testing.assert_array_equal(log_softmax(x, pos).data, log_softmax(x, neg).data)
+
+
+def test_softmax_of_a_scalar_is_one():
+    assert softmax(Tensor(5.0), 0).item() == 1.0
+    assert log_softmax(Tensor(5.0), -1).item() == 0.0
+    assert softmax(Tensor(5.0), 0).shape == ()
+
+
+def test_softmax_with_minus_inf_entries_gives_zero_weight(strict_numpy):
+    x = Tensor([[0.0, -np.inf, 0.0]])
+    np.testing.assert_array_equal(softmax(x, -1).data, [[0.5, 0.0, 0.5]])
+
+
+def test_naive_softmax_overflows_where_the_stable_one_does_not(strict_numpy):
+    # the systems insight of this module: exp overflows float32 just above x = 88.72
+    x = np.array([0.0, 89.0], dtype=np.float32)
+    with pytest.raises(FloatingPointError):
+        np.exp(x) / np.exp(x).sum()
+    np.testing.assert_allclose(softmax(Tensor(x), 0).data, [np.exp(-89.0), 1.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("scale", [1e2, 1e3, 1e4])
+def test_large_inputs_raise_no_floating_point_warnings(strict_numpy, dtype, scale):
+    x = np.array([[-1.0, 0.75, 1.0, 0.5], [1.0, -1.0, -0.25, -0.5]], dtype=dtype) * scale
+    t = Tensor(x)
+    for out in (relu(t), sigmoid(t), tanh(t), gelu(t), gelu(t, approximate="tanh"),
+                softmax(t, -1), log_softmax(t, -1), softmax(t, 0), log_softmax(t, 0)):
+        assert out.dtype == dtype
+        assert np.isfinite(out.data).all()
+    with np.errstate(over="ignore"):  # the reference overflows to 1 / inf = 0, which is right
+        expected = 1 / (1 + np.exp(-x.astype(np.float64)))
+    np.testing.assert_allclose(sigmoid(t).data, expected, rtol=1e-6, atol=1e-38)
+    # GELU(x) = x for large positive x, 0 for large negative x
+    np.testing.assert_allclose(gelu(t).data, np.maximum(x, 0), rtol=1e-7, atol=1e-20)
+    lsm = log_softmax(t, -1).data
+    np.testing.assert_allclose(lsm, x - x.max(-1, keepdims=True), atol=1e-6 * scale)
+
+
+@pytest.mark.parametrize("fn", [relu, sigmoid, tanh, gelu])
+def test_elementwise_ops_keep_dtype_and_shape(fn):
+    for dtype in (np.float32, np.float64):
+        x = Tensor(np.zeros((2, 0, 3), dtype=dtype))
+        assert fn(x).shape == (2, 0, 3) and fn(x).dtype == dtype
+        y = Tensor(np.array(0.25, dtype=dtype))
+        assert fn(y).shape == () and fn(y).dtype == dtype
+
+
+def test_integer_inputs_become_float32():
+    x = Tensor([0, 1])
+    for out in (sigmoid(x), tanh(x), gelu(x), softmax(x, 0), log_softmax(x, 0)):
+        assert out.dtype == np.float32
+
+
+def test_kernels_do_not_modify_their_input():
+    x = np.linspace(-3, 3, 12).reshape(3, 4)
+    before = x.copy()
+    for kernel, attrs in ((ops.relu, {}), (ops.sigmoid, {}), (ops.gelu, {}),
+                          (ops.gelu, {"approximate": "tanh"}), (ops.softmax, {"dim": 1}),
+                          (ops.log_softmax, {"dim": 0})):
+        out = kernel(x, **attrs)
+        assert out is not x
+        np.testing.assert_array_equal(x, before)
+
+
+@pytest.mark.parametrize("fn, kernel, attrs", [
+    (relu, ops.relu, {}), (sigmoid, ops.sigmoid, {}),
+    (lambda x: gelu(x, approximate="tanh"), ops.gelu, {"approximate": "tanh"}),
+    (lambda x: softmax(x, -1), ops.softmax, {"dim": -1}),
+    (lambda x: log_softmax(x, 1), ops.log_softmax, {"dim": 1}),
+])
+def test_ops_are_recorded_with_their_kernel_and_attrs(fn, kernel, attrs):
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    out = fn(x)
+    assert out.requires_grad
+    assert out.grad_fn.fn is kernel
+    assert out.grad_fn.attrs == attrs
+    assert out.grad_fn.inputs[0] is x
+
+
+def test_every_listed_kernel_exists():
+    assert set(ops.__all__) == {"relu", "sigmoid", "gelu", "softmax", "log_softmax"}
+    assert all(callable(getattr(ops, name)) for name in ops.__all__)
+
+
+def test_classes_call_forward_and_match_functions():
+    x = Tensor(np.linspace(-2, 2, 8).reshape(2, 4))
+    pairs = [
+        (ReLU(), relu(x)), (Sigmoid(), sigmoid(x)), (Tanh(), tanh(x)), (GELU(), gelu(x)),
+        (GELU("tanh"), gelu(x, approximate="tanh")), (Softmax(0), softmax(x, 0)),
+        (LogSoftmax(dim=-1), log_softmax(x, -1)),
+    ]
+    for module, expected in pairs:
+        np.testing.assert_array_equal(module(x).data, expected.data)
+        np.testing.assert_array_equal(module.forward(x).data, expected.data)
+
+
+def test_reprs():
+    assert repr(ReLU()) == "ReLU()"
+    assert repr(Sigmoid()) == "Sigmoid()"
+    assert repr(Tanh()) == "Tanh()"
+    assert repr(GELU()) == "GELU(approximate='none')"
+    assert repr(GELU(approximate="tanh")) == "GELU(approximate='tanh')"
+    assert repr(Softmax(dim=1)) == "Softmax(dim=1)"
+    assert repr(LogSoftmax(-1)) == "LogSoftmax(dim=-1)"
+
+
+def test_bad_inputs_raise_clear_errors():
+    with pytest.raises(TypeError, match="expects a Tensor, got list"):
+        relu([1.0, 2.0])
+    with pytest.raises(TypeError, match="expects a Tensor, got ndarray"):
+        softmax(np.ones(3), 0)
+    with pytest.raises(ValueError, match="approximate must be 'none' or 'tanh', got 'erf'"):
+        gelu(Tensor([1.0]), approximate="erf")
+    with pytest.raises(ValueError, match="got 'fast'"):
+        GELU("fast")
+    with pytest.raises(IndexError, match=r"dim 2 is out of range .* 2 dims .*\[-2, 1\]"):
+        softmax(Tensor(np.ones((2, 3))), 2)
+    with pytest.raises(IndexError, match="dim -3"):
+        log_softmax(Tensor(np.ones((2, 3))), -3)
+    with pytest.raises(TypeError, match="needs an int dim, got None"):
+        softmax(Tensor([1.0]), None)
+    with pytest.raises(TypeError, match="needs an int dim, got 1.0"):
+        Softmax(1.0)
+    with pytest.raises(TypeError, match="needs an int dim"):
+        LogSoftmax(dim=True)
