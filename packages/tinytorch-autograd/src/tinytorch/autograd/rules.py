@@ -1,0 +1,620 @@
+"""Gradient rules: one vector-Jacobian product per recorded kernel, in the table ``GRADIENTS``.
+
+A rule has the signature ``rule(grad, out, *inputs, **attrs) -> tuple``:
+
+- ``grad`` is ``dL/dout`` (an ndarray with ``out``'s shape; it may be a read-only broadcast view,
+  so rules never write into it),
+- ``out`` is the kernel's forward result and ``inputs``/``attrs`` are exactly what the kernel got
+  (ndarrays for tensor inputs, plain constants otherwise),
+- it returns one entry per positional input: ``dL/dinput`` as an ndarray, or ``None`` for a
+  constant or non-differentiable input.
+
+The engine sums broadcast dims away and casts to each input's dtype, so a rule may return a
+gradient with the broadcast shape (``grad * b`` for ``a * b``) or a wider dtype. A rule that would
+waste work on inputs nobody needs (``X @ W`` with a constant ``X``) may take a keyword
+``needs_input_grad`` (a tuple of bools, one per input, as ``ctx.needs_input_grad`` in PyTorch)
+and return ``None`` where it is False.
+
+Later packages register rules for their own kernels with :func:`gradient_of`; they never patch
+classes or this table's entries for kernels they do not own.
+"""
+
+import inspect
+
+import numpy as np
+
+from tinytorch.activations import ops as A
+from tinytorch.losses import ops as L
+from tinytorch.tensor import ops as T
+
+GRADIENTS = {}
+_WANTS_NEEDS_INPUT_GRAD = set()
+
+
+def gradient_of(kernel):
+    """Register the decorated function as the gradient rule of ``kernel``.
+
+    Args:
+        kernel: a NumPy kernel that is run through ``tinytorch.tensor.apply_op``.
+
+    Returns:
+        a decorator that stores ``rule`` in ``GRADIENTS[kernel]`` and returns it unchanged.
+        If the rule accepts a ``needs_input_grad`` keyword, the engine passes it.
+
+    Example:
+        >>> from tinytorch.tensor import Tensor, apply_op
+        >>> def cube(a):
+        ...     return a ** 3
+        >>> @gradient_of(cube)
+        ... def _cube_rule(grad, out, a):
+        ...     return (grad * 3 * a ** 2,)
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> apply_op(cube, x).sum().backward()
+        >>> x.grad
+        tensor([ 3., 12.])
+    """
+    if not callable(kernel):
+        raise TypeError(f"gradient_of expects the kernel function, got {kernel!r}")
+
+    def register(rule):
+        if not callable(rule):
+            raise TypeError(f"a gradient rule must be callable, got {rule!r}")
+        GRADIENTS[kernel] = rule
+        try:
+            params = inspect.signature(rule).parameters
+        except (TypeError, ValueError):  # builtins without a signature
+            params = {}
+        if "needs_input_grad" in params:
+            _WANTS_NEEDS_INPUT_GRAD.add(kernel)
+        else:
+            _WANTS_NEEDS_INPUT_GRAD.discard(kernel)
+        return rule
+
+    return register
+
+
+def _dims(dim, ndim):
+    """Reduction ``dim`` (None, int or tuple, possibly negative) as a sorted tuple of axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (tuple, list)):
+        return tuple(sorted(d % ndim for d in dim)) if ndim else ()
+    return (dim % ndim,) if ndim else ()
+
+
+def _unreduce(x, ndim, dim, keepdim):
+    """Give a reduced array back its reduced dims as size 1, so it broadcasts to the input."""
+    if keepdim or ndim == 0:
+        return x
+    return np.reshape(x, _kept_shape(x, ndim, dim))
+
+
+def _kept_shape(x, ndim, dim):
+    axes = _dims(dim, ndim)
+    shape = list(x.shape)
+    for a in axes:
+        shape.insert(a, 1)
+    return tuple(shape)
+
+
+# ----- elementwise arithmetic --------------------------------------------------------------------
+
+
+@gradient_of(T.add)
+def add_rule(grad, out, a, b):
+    # BEGIN SOLUTION
+    return grad, grad
+    # END SOLUTION
+
+
+@gradient_of(T.sub)
+def sub_rule(grad, out, a, b, needs_input_grad=(True, True)):
+    # BEGIN SOLUTION
+    return grad, (-grad if needs_input_grad[1] else None)
+    # END SOLUTION
+
+
+@gradient_of(T.mul)
+def mul_rule(grad, out, a, b, needs_input_grad=(True, True)):
+    # BEGIN SOLUTION
+    return (
+        grad * b if needs_input_grad[0] else None,
+        grad * a if needs_input_grad[1] else None,
+    )
+    # END SOLUTION
+
+
+@gradient_of(T.div)
+def div_rule(grad, out, a, b, needs_input_grad=(True, True)):
+    # BEGIN SOLUTION
+    ga = grad / b if needs_input_grad[0] else None
+    # d(a/b)/db = -a/b**2 = -out/b
+    gb = -grad * out / b if needs_input_grad[1] else None
+    return ga, gb
+    # END SOLUTION
+
+
+@gradient_of(T.pow)
+def pow_rule(grad, out, a, b, needs_input_grad=(True, True)):
+    """d(a**b)/da = b * a**(b-1) (0 where b == 0); d(a**b)/db = a**b * log(a) (0 where a == 0, b >= 0).
+
+    The masks follow PyTorch, so ``x ** 0`` and ``0 ** y`` have finite gradients.
+    """
+    # BEGIN SOLUTION
+    ga = gb = None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if needs_input_grad[0]:
+            if np.isscalar(b) and b == 2:  # the common square: skip the power
+                ga = grad * (2 * a)
+            else:
+                ga = grad * np.where(b == 0, 0, b * np.power(a, b - 1))
+        if needs_input_grad[1]:
+            gb = grad * np.where((a == 0) & (np.asarray(b) >= 0), 0, out * np.log(a))
+    return ga, gb
+    # END SOLUTION
+
+
+@gradient_of(T.neg)
+def neg_rule(grad, out, a):
+    # BEGIN SOLUTION
+    return (-grad,)
+    # END SOLUTION
+
+
+@gradient_of(T.matmul)
+def matmul_rule(grad, out, a, b, needs_input_grad=(True, True)):
+    """Gradients of ``a @ b`` for 1-d, 2-d and batched (broadcast) operands.
+
+    ``dA = dOut @ B^T`` and ``dB = A^T @ dOut``; a 1-d operand is treated as a row (``a``) or a
+    column (``b``) and the added dim removed again. A 2-d ``b`` under a batched ``a`` (a linear
+    layer over ``(B, T, C)``) folds the batch dims into one GEMM instead of summing B products.
+    """
+    # BEGIN SOLUTION
+    ga = gb = None
+    if a.ndim == 1 and b.ndim == 1:  # dot product: out and grad are 0-d
+        return (grad * b if needs_input_grad[0] else None, grad * a if needs_input_grad[1] else None)
+    if a.ndim == 1:  # (k,) @ (..., k, m) -> (..., m)
+        g = grad[..., None, :]  # (..., 1, m)
+        if needs_input_grad[0]:
+            ga = (g @ np.swapaxes(b, -1, -2))[..., 0, :]  # (..., k); engine sums the batch
+        if needs_input_grad[1]:
+            gb = a[:, None] * g  # (..., k, m)
+        return ga, gb
+    if b.ndim == 1:  # (..., n, k) @ (k,) -> (..., n)
+        g = grad[..., :, None]  # (..., n, 1)
+        if needs_input_grad[0]:
+            ga = g * b  # (..., n, k)
+        if needs_input_grad[1]:
+            gb = (np.swapaxes(a, -1, -2) @ g)[..., 0]  # (..., k)
+        return ga, gb
+    if b.ndim == 2 and a.ndim > 2:
+        # (..., n, k) @ (k, m): one (N, k) @ (k, m) GEMM per direction.
+        k, m = b.shape
+        g2 = grad.reshape(-1, m)  # (N, m)
+        if needs_input_grad[0]:
+            ga = (g2 @ b.T).reshape(a.shape)
+        if needs_input_grad[1]:
+            gb = a.reshape(-1, k).T @ g2  # (k, m)
+        return ga, gb
+    if needs_input_grad[0]:
+        ga = grad @ np.swapaxes(b, -1, -2)
+    if needs_input_grad[1]:
+        gb = np.swapaxes(a, -1, -2) @ grad
+    return ga, gb
+    # END SOLUTION
+
+
+# ----- elementwise math --------------------------------------------------------------------------
+
+
+@gradient_of(T.exp)
+def exp_rule(grad, out, a):
+    # BEGIN SOLUTION
+    return (grad * out,)
+    # END SOLUTION
+
+
+@gradient_of(T.log)
+def log_rule(grad, out, a):
+    # BEGIN SOLUTION
+    return (grad / a,)
+    # END SOLUTION
+
+
+@gradient_of(T.sqrt)
+def sqrt_rule(grad, out, a):
+    # BEGIN SOLUTION
+    return (grad / (2 * out),)
+    # END SOLUTION
+
+
+@gradient_of(T.abs)
+def abs_rule(grad, out, a):
+    """Gradient ``sign(a)``: 0 at ``a == 0``, as in PyTorch."""
+    # BEGIN SOLUTION
+    return (grad * np.sign(a),)
+    # END SOLUTION
+
+
+@gradient_of(T.tanh)
+def tanh_rule(grad, out, a):
+    # BEGIN SOLUTION
+    return (grad * (1 - out * out),)
+    # END SOLUTION
+
+
+@gradient_of(T.clip)
+def clip_rule(grad, out, a, min=None, max=None):
+    """Gradient 1 where ``min <= a <= max`` (boundaries included, as ``torch.clamp``), else 0."""
+    # BEGIN SOLUTION
+    if min is None and max is None:
+        return (grad,)
+    if min is None:
+        inside = a <= max
+    elif max is None:
+        inside = a >= min
+    else:
+        inside = (a >= min) & (a <= max)
+    return (grad * inside,)
+    # END SOLUTION
+
+
+# ----- reductions --------------------------------------------------------------------------------
+
+
+@gradient_of(T.sum)
+def sum_rule(grad, out, a, dim=None, keepdim=False):
+    # BEGIN SOLUTION
+    # Every input element contributed once: broadcast back without materialising the copies.
+    return (np.broadcast_to(_unreduce(grad, a.ndim, dim, keepdim), a.shape),)
+    # END SOLUTION
+
+
+@gradient_of(T.mean)
+def mean_rule(grad, out, a, dim=None, keepdim=False):
+    # BEGIN SOLUTION
+    count = a.size // out.size if out.size else 1
+    g = _unreduce(grad, a.ndim, dim, keepdim) / np.asarray(count, dtype=grad.dtype)
+    return (np.broadcast_to(g, a.shape),)
+    # END SOLUTION
+
+
+@gradient_of(T.var)
+def var_rule(grad, out, a, dim=None, keepdim=False, correction=1):
+    """d var / d a_i = 2 (a_i - mean) / (N - correction) over the N reduced elements."""
+    # BEGIN SOLUTION
+    count = a.size // out.size if out.size else 1
+    axes = _dims(dim, a.ndim)
+    centered = a - a.mean(axis=axes, keepdims=True)
+    with np.errstate(divide="ignore"):
+        scale = np.divide(2.0, count - correction, dtype=np.float64)
+    return (_unreduce(grad, a.ndim, dim, keepdim) * scale.astype(grad.dtype) * centered,)
+    # END SOLUTION
+
+
+def _extreme_rule(grad, out, a, dim, keepdim):
+    # Ties share the gradient equally (PyTorch's amax/amin convention).
+    axes = _dims(dim, a.ndim)
+    hit = a == _unreduce(out, a.ndim, dim, keepdim)
+    count = hit.sum(axis=axes, keepdims=True).astype(grad.dtype)
+    return (hit * (_unreduce(grad, a.ndim, dim, keepdim) / count),)
+
+
+@gradient_of(T.amax)
+def amax_rule(grad, out, a, dim=None, keepdim=False):
+    """Ties share the gradient equally, as ``torch.amax`` (``max(dim)`` goes through gather)."""
+    # BEGIN SOLUTION
+    return _extreme_rule(grad, out, a, dim, keepdim)
+    # END SOLUTION
+
+
+@gradient_of(T.amin)
+def amin_rule(grad, out, a, dim=None, keepdim=False):
+    """Ties share the gradient equally, as ``torch.amin``."""
+    # BEGIN SOLUTION
+    return _extreme_rule(grad, out, a, dim, keepdim)
+    # END SOLUTION
+
+
+@gradient_of(T.gather)
+def gather_rule(grad, out, a, dim, index):
+    """Scatter-add ``grad`` back to the gathered positions (repeated indices add up)."""
+    # BEGIN SOLUTION
+    dim = dim % a.ndim
+    if index.size == 0:
+        return (np.zeros(a.shape, dtype=grad.dtype),)
+    index = index % a.shape[dim]  # negative indices count from the end, as in the forward
+    if index.shape[dim] == 1:
+        # One pick per lane (max(dim), cross-entropy targets): no index can repeat.
+        ga = np.zeros(a.shape, dtype=grad.dtype)
+        np.put_along_axis(ga, index, grad, axis=dim)
+        return (ga,)
+    # Flat position of every picked element: index along `dim`, own coordinate elsewhere.
+    strides = np.cumprod((a.shape[1:] + (1,))[::-1])[::-1]  # element strides of a C array
+    flat = index * strides[dim]
+    for d in range(a.ndim):
+        if d != dim:
+            coord = np.arange(index.shape[d]).reshape([-1 if i == d else 1 for i in range(a.ndim)])
+            flat = flat + coord * strides[d]
+    ga = np.bincount(flat.ravel(), weights=grad.ravel(), minlength=a.size)
+    return (ga.reshape(a.shape).astype(grad.dtype, copy=False),)
+    # END SOLUTION
+
+
+# ----- shape and views ---------------------------------------------------------------------------
+
+
+@gradient_of(T.reshape)
+def reshape_rule(grad, out, a, shape):
+    # BEGIN SOLUTION
+    return (np.reshape(grad, a.shape),)
+    # END SOLUTION
+
+
+@gradient_of(T.permute)
+def permute_rule(grad, out, a, dims):
+    # BEGIN SOLUTION
+    inverse = np.argsort([d % a.ndim for d in dims]) if a.ndim else ()
+    return (np.transpose(grad, tuple(inverse)),)
+    # END SOLUTION
+
+
+def _is_basic_index(index):
+    """True for an index of ints, slices, None and Ellipsis only: a view, no element repeats."""
+    parts = index if isinstance(index, tuple) else (index,)
+    for p in parts:
+        if p is None or p is Ellipsis or isinstance(p, slice):
+            continue
+        if isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_)):
+            continue
+        return False
+    return True
+
+
+def _has_int_array(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    for p in parts:
+        if isinstance(p, (list, np.ndarray)) and np.asarray(p).dtype.kind in "iu":
+            return True
+    return False
+
+
+def _scatter_rows(flat, rows_grad, n_rows, dtype):
+    """Sum the rows of ``rows_grad`` (K, D) into ``n_rows`` slots at ``flat`` (K,) -> (n_rows, D).
+
+    Sorting the indices and reducing runs of equal ones (``np.add.reduceat``) is about twice as
+    fast as ``np.add.at`` for rows; 1-d gradients use ``np.bincount``.
+    """
+    if rows_grad.shape[1] == 1:
+        out = np.bincount(flat, weights=rows_grad[:, 0], minlength=n_rows)
+        return out.astype(dtype, copy=False)[:, None]
+    order = np.argsort(flat, kind="stable")
+    sorted_idx = flat[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_idx[1:] != sorted_idx[:-1])))
+    out = np.zeros((n_rows, rows_grad.shape[1]), dtype=dtype)
+    out[sorted_idx[starts]] = np.add.reduceat(rows_grad[order], starts, axis=0)
+    return out
+
+
+@gradient_of(T.getitem)
+def getitem_rule(grad, out, a, index):
+    """Put ``grad`` back where the elements came from; repeated integer indices add up.
+
+    Basic indices (ints, slices, None, Ellipsis) and boolean masks cannot repeat an element, so
+    the gradient is assigned; integer arrays on the leading dims are scatter-added by sorting
+    (or ``bincount``), anything else by ``np.add.at``.
+    """
+    # BEGIN SOLUTION
+    if _is_basic_index(index) or not _has_int_array(index):
+        ga = np.zeros(a.shape, dtype=grad.dtype)
+        ga[index] = grad
+        return (ga,)
+    parts = index if isinstance(index, tuple) else (index,)
+    k = len(parts)
+    if k <= a.ndim and all(
+        isinstance(p, (list, np.ndarray)) and np.asarray(p).dtype.kind in "iu" for p in parts
+    ):
+        # a[i0, i1, ..., i_{k-1}] with integer arrays on the first k dims: the result is
+        # (broadcast index shape, *a.shape[k:]), i.e. rows of the trailing block.
+        lead = a.shape[:k]
+        arrays = np.broadcast_arrays(*[np.asarray(p) for p in parts])
+        flat = np.ravel_multi_index(arrays, lead, mode="wrap").ravel()  # wrap = negative indices
+        n_rows = int(np.prod(lead))
+        if flat.size == 0:
+            return (np.zeros(a.shape, dtype=grad.dtype),)
+        rows = np.reshape(grad, (flat.size, -1))  # (K, D)
+        ga = _scatter_rows(flat, rows, n_rows, grad.dtype)
+        return (ga.reshape(a.shape),)
+    ga = np.zeros(a.shape, dtype=grad.dtype)
+    np.add.at(ga, index, grad)
+    return (ga,)
+    # END SOLUTION
+
+
+@gradient_of(T.contiguous)
+def contiguous_rule(grad, out, a):
+    # BEGIN SOLUTION
+    return (grad,)
+    # END SOLUTION
+
+
+@gradient_of(T.astype)
+def astype_rule(grad, out, a, dtype):
+    # BEGIN SOLUTION
+    return (grad,)  # the engine casts back to a's dtype
+    # END SOLUTION
+
+
+# ----- selection and joining ---------------------------------------------------------------------
+
+
+@gradient_of(T.masked_fill)
+def masked_fill_rule(grad, out, a, mask, value):
+    # BEGIN SOLUTION
+    return (np.where(mask, np.zeros((), dtype=grad.dtype), grad),)
+    # END SOLUTION
+
+
+@gradient_of(T.where)
+def where_rule(grad, out, a, b, condition, needs_input_grad=(True, True)):
+    # BEGIN SOLUTION
+    zero = np.zeros((), dtype=grad.dtype)
+    return (
+        np.where(condition, grad, zero) if needs_input_grad[0] else None,
+        np.where(condition, zero, grad) if needs_input_grad[1] else None,
+    )
+    # END SOLUTION
+
+
+@gradient_of(T.cat)
+def cat_rule(grad, out, *arrays, dim=0):
+    # BEGIN SOLUTION
+    sizes = [x.shape[dim] for x in arrays]
+    return tuple(np.split(grad, np.cumsum(sizes)[:-1], axis=dim))
+    # END SOLUTION
+
+
+@gradient_of(T.stack)
+def stack_rule(grad, out, *arrays, dim=0):
+    # BEGIN SOLUTION
+    return tuple(np.moveaxis(grad, dim, 0))
+    # END SOLUTION
+
+
+# ----- activations (tinytorch.activations.ops) ---------------------------------------------------
+
+_SQRT_2_OVER_PI = 0.7978845608028654
+_SQRT_HALF = 0.7071067811865476
+_INV_SQRT_2PI = 0.3989422804014327
+
+
+@gradient_of(A.relu)
+def relu_rule(grad, out, a):
+    """Gradient 1 where ``a > 0`` and 0 elsewhere, including at 0 (PyTorch's choice)."""
+    # BEGIN SOLUTION
+    return (grad * (out > 0),)
+    # END SOLUTION
+
+
+@gradient_of(A.sigmoid)
+def sigmoid_rule(grad, out, a):
+    # BEGIN SOLUTION
+    return (grad * out * (1 - out),)
+    # END SOLUTION
+
+
+@gradient_of(A.gelu)
+def gelu_rule(grad, out, a, approximate="none"):
+    """Exact: ``Phi(a) + a * phi(a)``; "tanh": the derivative of PyTorch's tanh approximation."""
+    # BEGIN SOLUTION
+    if approximate == "tanh":
+        a2 = a * a
+        t = np.tanh(_SQRT_2_OVER_PI * a * (1 + 0.044715 * a2))
+        d = 0.5 * (1 + t) + 0.5 * a * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * a2)
+    else:
+        cdf = 0.5 * (1 + A.erf(a * _SQRT_HALF))
+        pdf = _INV_SQRT_2PI * np.exp(-0.5 * a * a)
+        d = cdf + a * pdf
+    return (grad * d,)
+    # END SOLUTION
+
+
+@gradient_of(A.softmax)
+def softmax_rule(grad, out, a, dim):
+    """``y * (g - sum(g * y))`` along ``dim``: the Jacobian-vector product without the Jacobian."""
+    # BEGIN SOLUTION
+    gy = grad * out
+    return (gy - out * gy.sum(axis=dim, keepdims=True),)
+    # END SOLUTION
+
+
+@gradient_of(A.log_softmax)
+def log_softmax_rule(grad, out, a, dim):
+    """``g - softmax(a) * sum(g)`` along ``dim``, with ``softmax(a) = exp(out)``."""
+    # BEGIN SOLUTION
+    return (grad - np.exp(out) * grad.sum(axis=dim, keepdims=True),)
+    # END SOLUTION
+
+
+# ----- losses (tinytorch.losses.ops) -------------------------------------------------------------
+
+
+def _per_element(grad, reduction, n):
+    """Upstream gradient of each element of the unreduced loss: broadcasts against it."""
+    if reduction == "mean":
+        return grad / np.asarray(n, dtype=grad.dtype)
+    return grad  # "sum": 0-d, "none": the loss's own shape
+
+
+@gradient_of(L.mse_loss)
+def mse_loss_rule(grad, out, input, target, reduction="mean", needs_input_grad=(True, True)):
+    # BEGIN SOLUTION
+    d = (input - target) * (2 * _per_element(grad, reduction, input.size))
+    return d, (-d if needs_input_grad[1] else None)
+    # END SOLUTION
+
+
+@gradient_of(L.cross_entropy)
+def cross_entropy_rule(grad, out, input, *, target, ignore_index=-100, label_smoothing=0.0,
+                       reduction="mean"):
+    """``(softmax(x) - (1 - eps) * onehot(target) - eps / C) * valid``, times the upstream scale.
+
+    Fused: one softmax and one pass, instead of differentiating log_softmax, gather and mean.
+    """
+    # BEGIN SOLUTION
+    class_dim = 0 if input.ndim == 1 else 1
+    n_classes = input.shape[class_dim]
+    d = A.softmax(input, class_dim)  # (N, C, d1, ...), a fresh array
+    valid = target != ignore_index  # (N, d1, ...)
+    index = np.expand_dims(np.where(valid, target, 0), class_dim)  # (N, 1, d1, ...)
+    picked = np.take_along_axis(d, index, axis=class_dim)
+    np.put_along_axis(d, index, picked - (1 - label_smoothing), axis=class_dim)
+    if label_smoothing > 0:
+        d -= label_smoothing / n_classes
+    if reduction == "mean":
+        count = np.count_nonzero(valid)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = valid * (grad / np.asarray(count, dtype=grad.dtype))  # all ignored: nan
+    else:
+        scale = valid * grad  # (N, d1, ...)
+    d *= np.expand_dims(scale.astype(d.dtype, copy=False), class_dim)
+    return (d,)
+    # END SOLUTION
+
+
+@gradient_of(L.binary_cross_entropy)
+def binary_cross_entropy_rule(grad, out, input, *, target, weight=None, reduction="mean"):
+    """``(p - t) / max(p (1 - p), 1e-12)``, PyTorch's guard against dividing by zero at 0 and 1."""
+    # BEGIN SOLUTION
+    d = (input - target) / np.maximum(input * (1 - input), 1e-12)
+    if weight is not None:
+        d = d * weight
+    return (d * _per_element(grad, reduction, input.size),)
+    # END SOLUTION
+
+
+@gradient_of(L.binary_cross_entropy_with_logits)
+def binary_cross_entropy_with_logits_rule(grad, out, input, target, *, weight=None,
+                                          pos_weight=None, reduction="mean",
+                                          needs_input_grad=(True, True)):
+    """d/dx = w ((1 - t) - (1 + (pw - 1) t) sigmoid(-x)); d/dt = w (-x + (pw - 1) softplus(-x))."""
+    # BEGIN SOLUTION
+    scale = _per_element(grad, reduction, input.size)
+    if weight is not None:
+        scale = scale * weight
+    sig_neg = A.sigmoid(-input)  # sigmoid(-x), stable in both tails
+    d_input = d_target = None
+    if pos_weight is None:
+        if needs_input_grad[0]:
+            d_input = (1 - sig_neg - target) * scale  # sigmoid(x) - t
+        if needs_input_grad[1]:
+            d_target = -input * scale
+    else:
+        if needs_input_grad[0]:
+            d_input = ((1 - target) - (1 + (pos_weight - 1) * target) * sig_neg) * scale
+        if needs_input_grad[1]:
+            # softplus(-x) = log(1 + exp(-|x|)) + max(-x, 0)
+            softplus = np.log1p(np.exp(-np.abs(input))) + np.maximum(-input, 0)
+            d_target = (-input + (pos_weight - 1) * softplus) * scale
+    return d_input, d_target
+    # END SOLUTION
