@@ -86,15 +86,8 @@ class TensorDataset(Dataset):
 
 
 def _as_tensor(value):
-    """Wrap a collated field as a Tensor: floats as float32, ints as int64 (``torch.tensor``'s rules)."""
-    if isinstance(value, Tensor):
-        return value
-    array = np.asarray(value)
-    if array.dtype == np.float64:
-        array = array.astype(np.float32)
-    elif array.dtype.kind in "iu" and array.dtype != np.uint8:
-        array = array.astype(np.int64, copy=False)
-    return Tensor(array)
+    """Wrap a collated field as a Tensor, keeping an ndarray's dtype (``torch.as_tensor``)."""
+    return value if isinstance(value, Tensor) else Tensor(np.asarray(value))
 
 
 def default_collate(batch):
@@ -107,8 +100,8 @@ def default_collate(batch):
     Example:
         >>> import numpy as np
         >>> xs, ys = default_collate([(np.array([1.0, 2.0]), 0), (np.array([3.0, 4.0]), 1)])
-        >>> xs.shape, xs.dtype, ys.tolist()
-        ((2, 2), dtype('float32'), [0, 1])
+        >>> xs.shape, ys.dtype, ys.tolist()
+        ((2, 2), dtype('int64'), [0, 1])
     """
     # BEGIN SOLUTION
     if len(batch) == 0:
@@ -151,7 +144,8 @@ class DataLoader:
       ...), by one call ``dataset.__getitems__(indices)`` -- one fancy index per array;
     - otherwise by ``collate_fn([dataset[i] for i in indices])`` (default :func:`default_collate`).
 
-    Array fields come out as Tensors (float64 -> float32, integers -> int64).
+    Fields come out as Tensors with their arrays' dtypes (datasets here give float32 images and
+    int64 labels).
 
     Args:
         dataset: a :class:`Dataset` (anything with ``__len__`` and ``__getitem__``).
