@@ -1,0 +1,415 @@
+"""Loss functions and their callable classes.
+
+Each function checks its arguments, then runs one fused NumPy kernel from
+:mod:`tinytorch.losses.ops` through :func:`~tinytorch.tensor.apply_op` (``nll_loss`` is composed
+of recorded Tensor ops). The classes are plain callables (``Module`` arrives in module 03): they
+hold the options and ``__call__(input, target)`` runs ``forward``.
+
+Deliberate differences from ``torch.nn.functional``: no class ``weight`` for the cross-entropy
+and NLL losses and no class-probability targets (integer class indices only); ``mse_loss`` raises
+on a shape mismatch instead of broadcasting with a warning.
+"""
+
+import numpy as np
+
+from tinytorch.tensor import Tensor, apply_op
+
+from . import ops
+
+__all__ = [
+    "mse_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+
+
+def _check_tensor(fn_name, arg_name, value):
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{fn_name}: {arg_name} must be a Tensor, got {type(value).__name__}")
+
+
+def _float_input(fn_name, input):
+    _check_tensor(fn_name, "input", input)
+    if input.dtype.kind != "f":
+        raise TypeError(f"{fn_name}: input must be a floating point tensor, got dtype {input.dtype}")
+    return input
+
+
+def _same_shape(fn_name, input, target):
+    if input.shape != target.shape:
+        raise ValueError(
+            f"{fn_name}: target shape {tuple(target.shape)} must equal input shape "
+            f"{tuple(input.shape)}"
+        )
+
+
+def _like_input(fn_name, arg_name, value, input):
+    """A weight as an ndarray in the input's dtype; it is a constant, never differentiated."""
+    if value is None:
+        return None
+    array = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=input.dtype)
+    try:
+        np.broadcast_shapes(array.shape, input.shape)
+    except ValueError:
+        raise ValueError(
+            f"{fn_name}: {arg_name} of shape {array.shape} does not broadcast to the input shape "
+            f"{tuple(input.shape)}"
+        ) from None
+    return array
+
+
+def _class_targets(fn_name, input, target, ignore_index):
+    """Check ``input`` (N, C, d1, ...) or (C,) against integer ``target`` (N, d1, ...) or ()."""
+    _float_input(fn_name, input)
+    _check_tensor(fn_name, "target", target)
+    if target.dtype.kind not in "iu":
+        raise TypeError(
+            f"{fn_name}: target must hold integer class indices (dtype int64), got dtype "
+            f"{target.dtype}; class-probability targets are not supported"
+        )
+    if input.ndim == 0:
+        raise ValueError(f"{fn_name}: input must have a class dim, got a 0-d tensor")
+    class_dim = 0 if input.ndim == 1 else 1
+    expected = input.shape[:class_dim] + input.shape[class_dim + 1:]
+    if target.shape != expected:
+        raise ValueError(
+            f"{fn_name}: target shape {tuple(target.shape)} does not match input shape "
+            f"{tuple(input.shape)} (expected target shape {expected}: the input without its "
+            f"class dim {class_dim})"
+        )
+    t = target.data
+    n_classes = input.shape[class_dim]
+    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        values = np.unique(t[bad])
+        shown = ", ".join(str(v) for v in values[:10]) + (", ..." if len(values) > 10 else "")
+        raise IndexError(
+            f"{fn_name}: target values [{shown}] are out of range for {n_classes} classes "
+            f"(expected 0 <= target < {n_classes}, or ignore_index={ignore_index})"
+        )
+    return t, class_dim
+
+
+def mse_loss(input, target, reduction="mean"):
+    r"""Mean squared error: :math:`\ell_i = (x_i - y_i)^2`, then reduced.
+
+    Both ``input`` and ``target`` are differentiable, as in PyTorch. Unlike PyTorch, shapes must
+    match exactly (PyTorch broadcasts with a warning, which hides ``(N, 1)`` vs ``(N,)`` bugs).
+
+    Args:
+        input: predictions, any shape.
+        target: same shape as ``input``.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+
+    Example:
+        >>> mse_loss(Tensor([1.0, 2.0, 3.0]), Tensor([1.0, 0.0, 0.0]))
+        tensor(4.3333335)
+    """
+    _check_reduction(reduction)
+    _float_input("mse_loss", input)
+    _check_tensor("mse_loss", "target", target)
+    _same_shape("mse_loss", input, target)
+    dtype = np.promote_types(input.dtype, target.dtype)
+    if dtype.kind != "f":
+        dtype = input.dtype
+    return apply_op(ops.mse_loss, input.to(dtype), target.to(dtype), reduction=reduction)
+
+
+def cross_entropy(input, target, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    r"""Cross-entropy between logits and integer class targets, fused with log-softmax.
+
+    .. math::
+        \ell_n = -(1 - \varepsilon) \log p_{n, y_n} - \frac{\varepsilon}{C} \sum_c \log p_{n, c},
+        \qquad \log p_n = \text{log\_softmax}(x_n)
+
+    over the class dim, with :math:`\varepsilon` = ``label_smoothing``. Targets equal to
+    ``ignore_index`` contribute 0 and are left out of the ``"mean"`` count (all ignored gives
+    ``nan``, as in PyTorch). Unlike PyTorch there is no class ``weight`` and targets must be class
+    indices (not probabilities).
+
+    Args:
+        input: logits, :math:`(N, C)`, :math:`(N, C, d_1, \ldots)` or :math:`(C,)`.
+        target: integer class indices :math:`(N)`, :math:`(N, d_1, \ldots)` or :math:`()`,
+            each in :math:`[0, C)` or equal to ``ignore_index``.
+        ignore_index: target value that is skipped. Default: -100.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+        label_smoothing: :math:`\varepsilon \in [0, 1]`.
+
+    Shape:
+        - Output: scalar, or the target's shape with ``reduction="none"``.
+
+    Example:
+        >>> logits = Tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+        >>> cross_entropy(logits, Tensor([0, 2]))
+        tensor(0.6690786)
+        >>> cross_entropy(logits, Tensor([0, -100]), reduction="none")
+        tensor([0.23954484, 0.        ])
+    """
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    t, _ = _class_targets("cross_entropy", input, target, ignore_index)
+    return apply_op(ops.cross_entropy, input, target=t, ignore_index=ignore_index,
+                    label_smoothing=float(label_smoothing), reduction=reduction)
+
+
+def nll_loss(input, target, *, ignore_index=-100, reduction="mean"):
+    r"""Negative log-likelihood of log-probabilities: :math:`\ell_n = -x_{n, y_n}`.
+
+    ``cross_entropy(x, y)`` equals ``nll_loss(log_softmax(x, 1), y)``. Built from recorded Tensor
+    ops (gather, multiply, sum), so it needs no gradient rule of its own. No class ``weight``.
+
+    Args:
+        input: log-probabilities, :math:`(N, C)`, :math:`(N, C, d_1, \ldots)` or :math:`(C,)`.
+        target: integer class indices shaped like ``input`` without its class dim.
+        ignore_index: target value that is skipped. Default: -100.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+
+    Example:
+        >>> nll_loss(Tensor([[-0.5, -1.0], [-2.0, -0.1]]), Tensor([0, 1]))
+        tensor(0.3)
+    """
+    _check_reduction(reduction)
+    t, class_dim = _class_targets("nll_loss", input, target, ignore_index)
+    valid = t != ignore_index  # (N, d1, ...)
+    index = np.expand_dims(np.where(valid, t, 0), class_dim)  # (N, 1, d1, ...)
+    picked = input.gather(class_dim, index).squeeze(class_dim)  # (N, d1, ...)
+    loss = picked * Tensor(-valid.astype(input.dtype))
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    count = np.count_nonzero(valid)
+    return loss.sum() * (1.0 / count if count else np.nan)  # all ignored: nan, as in PyTorch
+
+
+def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
+    r"""Binary cross-entropy of probabilities: :math:`\ell_i = -w_i [y_i \log x_i + (1 - y_i) \log(1 - x_i)]`.
+
+    Each log is clamped at -100 (as in PyTorch), so a confident wrong answer costs 100, not inf.
+    ``target`` and ``weight`` are not differentiated (PyTorch does not differentiate BCE by its
+    target either). Prefer :func:`binary_cross_entropy_with_logits`, which is stable.
+
+    Args:
+        input: probabilities in [0, 1], any shape.
+        target: same shape as ``input``, values in [0, 1].
+        weight: optional rescaling weight broadcast to the input.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+
+    Example:
+        >>> binary_cross_entropy(Tensor([0.5, 1.0]), Tensor([1.0, 0.0]), reduction="none")
+        tensor([  0.6931472, 100.       ])
+    """
+    _check_reduction(reduction)
+    _float_input("binary_cross_entropy", input)
+    _check_tensor("binary_cross_entropy", "target", target)
+    _same_shape("binary_cross_entropy", input, target)
+    x = input.data
+    if x.size and not (x.min() >= 0 and x.max() <= 1):
+        raise ValueError(
+            f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
+            f"[{x.min()}, {x.max()}] (apply sigmoid, or use binary_cross_entropy_with_logits)"
+        )
+    weight = _like_input("binary_cross_entropy", "weight", weight, input)
+    return apply_op(ops.binary_cross_entropy, input,
+                    target=target.data.astype(input.dtype, copy=False), weight=weight,
+                    reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="mean",
+                                     pos_weight=None):
+    r"""Binary cross-entropy on logits, fused with the sigmoid and stable for any logit.
+
+    .. math::
+        \ell_i = w_i \left[(1 - y_i)\, x_i + (1 + (p - 1)\, y_i)\, \text{softplus}(-x_i)\right]
+
+    which equals :math:`-w_i [p\, y_i \log \sigma(x_i) + (1 - y_i) \log(1 - \sigma(x_i))]` with
+    :math:`p` = ``pos_weight``; :math:`\text{softplus}(-x) = \log(1 + e^{-|x|}) + \max(-x, 0)` never
+    overflows. ``input`` and ``target`` are differentiable; ``weight`` and ``pos_weight`` are not.
+
+    Args:
+        input: logits, any shape.
+        target: same shape as ``input``, values in [0, 1].
+        weight: optional rescaling weight broadcast to the input.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+        pos_weight: optional weight of positive examples, broadcast along the last (class) dim.
+
+    Example:
+        >>> binary_cross_entropy_with_logits(Tensor([0.0, 1000.0]), Tensor([1.0, 1.0]),
+        ...                                  reduction="none")
+        tensor([0.6931472, 0.       ])
+    """
+    _check_reduction(reduction)
+    fn_name = "binary_cross_entropy_with_logits"
+    _float_input(fn_name, input)
+    _check_tensor(fn_name, "target", target)
+    _same_shape(fn_name, input, target)
+    weight = _like_input(fn_name, "weight", weight, input)
+    pos_weight = _like_input(fn_name, "pos_weight", pos_weight, input)
+    return apply_op(ops.binary_cross_entropy_with_logits, input, target.to(input.dtype),
+                    weight=weight, pos_weight=pos_weight, reduction=reduction)
+
+
+class _Loss:
+    """Callable holding a loss's options: ``__call__(input, target)`` runs ``forward``."""
+
+    def __init__(self, reduction="mean"):
+        _check_reduction(reduction)
+        self.reduction = reduction
+
+    def __call__(self, input, target):
+        return self.forward(input, target)
+
+    def extra_repr(self):
+        return f"reduction={self.reduction!r}"
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+
+class MSELoss(_Loss):
+    r"""Mean squared error between ``input`` and ``target`` (see :func:`mse_loss`).
+
+    Args:
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``. Default: ``"mean"``.
+
+    Shape:
+        - Input: :math:`(*)`; Target: :math:`(*)`, the same shape.
+        - Output: scalar, or :math:`(*)` with ``reduction="none"``.
+
+    Example:
+        >>> loss = MSELoss()
+        >>> loss(Tensor([[0.0, 2.0]]), Tensor([[1.0, 1.0]]))
+        tensor(1.)
+    """
+
+    def forward(self, input, target):
+        return mse_loss(input, target, reduction=self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    r"""Cross-entropy between logits and integer class targets (see :func:`cross_entropy`).
+
+    Args:
+        ignore_index: target value that is skipped. Default: -100.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``. Default: ``"mean"``.
+        label_smoothing: :math:`\varepsilon \in [0, 1]`. Default: 0.
+
+    Unlike PyTorch, there is no class ``weight`` and the options are keyword-only.
+
+    Shape:
+        - Input: :math:`(N, C)`, :math:`(N, C, d_1, \ldots)` or :math:`(C,)` logits.
+        - Target: :math:`(N)`, :math:`(N, d_1, \ldots)` or :math:`()` int class indices.
+        - Output: scalar, or the target's shape with ``reduction="none"``.
+
+    Example:
+        >>> loss = CrossEntropyLoss(label_smoothing=0.1)
+        >>> loss
+        CrossEntropyLoss(ignore_index=-100, reduction='mean', label_smoothing=0.1)
+        >>> loss(Tensor([[0.0, 0.0]]), Tensor([1]))
+        tensor(0.6931472)
+    """
+
+    def __init__(self, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        super().__init__(reduction)
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input, target):
+        return cross_entropy(input, target, ignore_index=self.ignore_index,
+                             reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+    def extra_repr(self):
+        return (f"ignore_index={self.ignore_index}, reduction={self.reduction!r}, "
+                f"label_smoothing={self.label_smoothing}")
+
+
+class NLLLoss(_Loss):
+    r"""Negative log-likelihood of log-probabilities (see :func:`nll_loss`).
+
+    Args:
+        ignore_index: target value that is skipped. Default: -100.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``. Default: ``"mean"``.
+
+    Shape:
+        - Input: :math:`(N, C)`, :math:`(N, C, d_1, \ldots)` or :math:`(C,)` log-probabilities.
+        - Target: the input's shape without the class dim, int class indices.
+        - Output: scalar, or the target's shape with ``reduction="none"``.
+
+    Example:
+        >>> NLLLoss(reduction="sum")(Tensor([[-1.0, -2.0], [-3.0, -4.0]]), Tensor([1, 0]))
+        tensor(5.)
+    """
+
+    def __init__(self, *, ignore_index=-100, reduction="mean"):
+        super().__init__(reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input, target):
+        return nll_loss(input, target, ignore_index=self.ignore_index, reduction=self.reduction)
+
+    def extra_repr(self):
+        return f"ignore_index={self.ignore_index}, reduction={self.reduction!r}"
+
+
+class BCELoss(_Loss):
+    r"""Binary cross-entropy of probabilities (see :func:`binary_cross_entropy`).
+
+    Args:
+        weight: optional rescaling weight broadcast to the input.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``. Default: ``"mean"``.
+
+    Shape:
+        - Input: :math:`(*)` probabilities; Target: :math:`(*)`, the same shape.
+        - Output: scalar, or :math:`(*)` with ``reduction="none"``.
+
+    Example:
+        >>> BCELoss()(Tensor([0.5, 0.5]), Tensor([0.0, 1.0]))
+        tensor(0.6931472)
+    """
+
+    def __init__(self, weight=None, *, reduction="mean"):
+        super().__init__(reduction)
+        self.weight = weight
+
+    def forward(self, input, target):
+        return binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    r"""Sigmoid and binary cross-entropy in one stable step (see
+    :func:`binary_cross_entropy_with_logits`).
+
+    Args:
+        weight: optional rescaling weight broadcast to the input.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``. Default: ``"mean"``.
+        pos_weight: optional weight of positive examples, one per class (last dim).
+
+    Shape:
+        - Input: :math:`(*)` logits; Target: :math:`(*)`, the same shape.
+        - Output: scalar, or :math:`(*)` with ``reduction="none"``.
+
+    Example:
+        >>> loss = BCEWithLogitsLoss(pos_weight=Tensor([3.0]))
+        >>> loss(Tensor([[0.0], [0.0]]), Tensor([[1.0], [0.0]]))
+        tensor(1.3862944)
+    """
+
+    def __init__(self, weight=None, *, reduction="mean", pos_weight=None):
+        super().__init__(reduction)
+        self.weight = weight
+        self.pos_weight = pos_weight
+
+    def forward(self, input, target):
+        return binary_cross_entropy_with_logits(input, target, self.weight,
+                                                reduction=self.reduction,
+                                                pos_weight=self.pos_weight)
