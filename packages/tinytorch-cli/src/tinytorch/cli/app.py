@@ -254,9 +254,17 @@ def cmd_module_start(ctx):
         reference = _reference_record(ctx, module)
 
     if dest.exists() and not args.resume:
-        backup = dest.with_name(f"{dest.name}.backup-{time.strftime('%Y%m%d-%H%M%S')}")
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        backup = dest.with_name(f"{dest.name}.backup-{stamp}")
+        counter = 1
+        while backup.exists():
+            backup, counter = dest.with_name(f"{dest.name}.backup-{stamp}-{counter}"), counter + 1
         dest.rename(backup)
         ctx.out.print(f"Moved your previous copy to {backup}")
+        if entry.get("completed_at"):
+            ctx.store.update_module(module.distribution, completed_at=None, completed_code=None,
+                                    completed_version=None, tests_passed=None)
+            ctx.out.print(f"Starting over: {label} is no longer recorded as complete.")
 
     if not args.resume:
         workspace.mkdir(parents=True, exist_ok=True)
@@ -670,29 +678,37 @@ def _data_api():
 def cmd_data_list(ctx):
     data = _data_api()
     table = Table(title=f"Datasets (root {data.data_root(ctx.args.root)})", title_justify="left")
-    for column in ("name", "description", "files"):
+    for column in ("name", "title", "files", "MB", "license"):
         table.add_column(column)
     for name, spec in data.DATASETS.items():
-        description = getattr(spec, "description", None) or (spec.get("description", "") if isinstance(spec, dict) else "")
-        files = getattr(spec, "files", None) or (spec.get("files", []) if isinstance(spec, dict) else [])
-        table.add_row(name, str(description), str(len(files)))
+        size = sum(f.size for f in spec.files) / 1e6
+        table.add_row(name, spec.title, str(len(spec.files)), f"{size:.1f}", spec.license)
     ctx.out.print(table)
     return 0
 
 
 def _data_action(ctx, action):
+    """Run ``tinytorch.data.fetch`` or ``verify`` and show one row per file report."""
     data = _data_api()
     if ctx.args.name not in data.DATASETS:
         raise CliError(f"unknown dataset {ctx.args.name!r}; known: {', '.join(data.DATASETS)}")
     try:
-        result = getattr(data, action)(ctx.args.name, root=ctx.args.root)
-    except Exception as exc:  # the data package's own errors carry the file, hash and folder
+        reports = getattr(data, action)(ctx.args.name, root=ctx.args.root)
+    except (OSError, ValueError) as exc:  # the data package's errors name the file, hash and folder
         ctx.out.print(f"{action} {ctx.args.name} failed: {exc}")
         return 1
-    if result is False:
-        ctx.out.print(f"{action} {ctx.args.name}: FAILED")
+    table = Table(title=f"{action} {ctx.args.name}", title_justify="left")
+    for column in ("file", "status", "path"):
+        table.add_column(column)
+    for report in reports:
+        table.add_row(report.name, report.status, str(report.path))
+    ctx.out.print(table)
+    bad = [r for r in reports if not r.ok]
+    if bad:
+        ctx.out.print(f"{len(bad)} of {len(reports)} files not ok; "
+                      + (data.DATASETS[ctx.args.name].how_to_get or f"`tito data fetch {ctx.args.name}`"))
         return 1
-    ctx.out.print(f"{action} {ctx.args.name}: ok" + (f" ({result})" if result not in (None, True) else ""))
+    ctx.out.print(f"{ctx.args.name}: all {len(reports)} files verified.")
     return 0
 
 

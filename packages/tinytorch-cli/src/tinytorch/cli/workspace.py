@@ -95,7 +95,7 @@ def find_regions(source, filename="<source>"):
     functions = _enclosing_functions(tree)
     located = []
     for begin, end in regions:
-        inside = [f for f in functions if f[0] < begin and end <= f[1]]
+        inside = [f for f in functions if f[0] < begin <= f[1]]  # END may trail the last statement
         if not inside:
             raise StubError(
                 f"{filename}:{begin}: solution region is not inside a function or method body; "
