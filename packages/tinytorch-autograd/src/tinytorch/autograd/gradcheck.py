@@ -119,7 +119,7 @@ def _check_elements(objective, i, x, analytic, eps, atol, rtol):
     bad = ~(diff <= tol)  # NaN counts as a failure
     if bad.any():
         j = int(np.nanargmax(np.where(bad, diff - tol, -np.inf))) if not np.isnan(diff).all() else 0
-        where = np.unravel_index(j, x.shape) if x.ndim else ()
+        where = tuple(int(v) for v in np.unravel_index(j, x.shape))
         raise GradcheckError(
             f"gradcheck: gradient of input {i} (shape {x.shape}) is wrong at element {where}: "
             f"analytic {a[j]:.8g} vs numeric {numeric[j]:.8g} (|diff| {diff[j]:.3g} > "

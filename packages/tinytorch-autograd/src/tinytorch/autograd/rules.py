@@ -323,7 +323,8 @@ def gather_rule(grad, out, a, dim, index):
     dim = dim % a.ndim
     if index.size == 0:
         return (np.zeros(a.shape, dtype=grad.dtype),)
-    index = index % a.shape[dim]  # negative indices count from the end, as in the forward
+    # negative indices count from the end; NumPy's take_along_axis broadcasts index dims of size 1
+    index = np.broadcast_to(index % a.shape[dim], out.shape)
     if index.shape[dim] == 1:
         # One pick per lane (max(dim), cross-entropy targets): no index can repeat.
         ga = np.zeros(a.shape, dtype=grad.dtype)
