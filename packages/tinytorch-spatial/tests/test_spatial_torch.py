@@ -1,0 +1,154 @@
+"""Differential tests against PyTorch: forward and backward with a random upstream gradient."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from tinytorch.spatial import (  # noqa: E402
+    AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d, avg_pool2d, batch_norm, conv2d, max_pool2d,
+)
+from tinytorch.tensor import Tensor  # noqa: E402
+
+TF = torch.nn.functional
+
+
+def _pair(rng, *shape):
+    a = rng.standard_normal(shape).astype(np.float32)
+    return Tensor(a.copy(), requires_grad=True), torch.tensor(a, requires_grad=True)
+
+
+def _backward(ours, theirs, rng):
+    g = rng.standard_normal(theirs.shape).astype(np.float32)
+    ours.backward(Tensor(g))
+    theirs.backward(torch.tensor(g))
+
+
+def _close(a, t, tol=1e-4):
+    np.testing.assert_allclose(np.asarray(a.numpy() if hasattr(a, "numpy") else a), t.detach().numpy(),
+                               rtol=tol, atol=tol)
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 3), c_in=st.integers(1, 4), c_out=st.integers(1, 5), h=st.integers(5, 11),
+       w=st.integers(5, 11), kh=st.integers(1, 3), kw=st.integers(1, 3), stride=st.integers(1, 3),
+       padding=st.integers(0, 2), dilation=st.integers(1, 2), bias=st.booleans(), seed=st.integers(0, 2**16))
+def test_conv2d_matches_torch(n, c_in, c_out, h, w, kh, kw, stride, padding, dilation, bias, seed):
+    rng = np.random.default_rng(seed)
+    x, tx = _pair(rng, n, c_in, h, w)
+    wt, twt = _pair(rng, c_out, c_in, kh, kw)
+    b, tb = _pair(rng, c_out) if bias else (None, None)
+    out = conv2d(x, wt, b, stride, padding, dilation)
+    ref = TF.conv2d(tx, twt, tb, stride, padding, dilation)
+    _close(out, ref)
+    _backward(out, ref, rng)
+    _close(x.grad, tx.grad)
+    _close(wt.grad, twt.grad, 1e-3)
+    if bias:
+        _close(b.grad, tb.grad, 1e-3)
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 3), c=st.integers(1, 3), h=st.integers(4, 10), w=st.integers(4, 10),
+       k=st.integers(1, 3), stride=st.integers(1, 3), pad=st.integers(0, 1), dilation=st.integers(1, 2),
+       ceil_mode=st.booleans(), ties=st.booleans(), seed=st.integers(0, 2**16))
+def test_max_pool2d_matches_torch(n, c, h, w, k, stride, pad, dilation, ceil_mode, ties, seed):
+    pad = min(pad, k // 2)
+    if (h + 2 * pad - dilation * (k - 1) - 1) < 0 or (w + 2 * pad - dilation * (k - 1) - 1) < 0:
+        return
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    if ties:  # ReLU-like inputs: many equal zeros, where the first maximum must get the gradient
+        a = np.maximum(a, 0).round(1)
+    x, tx = Tensor(a.copy(), requires_grad=True), torch.tensor(a, requires_grad=True)
+    out = max_pool2d(x, k, stride, pad, dilation, ceil_mode)
+    ref = TF.max_pool2d(tx, k, stride, pad, dilation, ceil_mode)
+    _close(out, ref)
+    _backward(out, ref, rng)
+    _close(x.grad, tx.grad)
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 3), c=st.integers(1, 3), h=st.integers(4, 10), w=st.integers(4, 10),
+       kh=st.integers(1, 3), kw=st.integers(1, 3), stride=st.integers(1, 3), pad=st.integers(0, 1),
+       ceil_mode=st.booleans(), count_include_pad=st.booleans(), seed=st.integers(0, 2**16))
+def test_avg_pool2d_matches_torch(n, c, h, w, kh, kw, stride, pad, ceil_mode, count_include_pad, seed):
+    pad = (min(pad, kh // 2), min(pad, kw // 2))
+    rng = np.random.default_rng(seed)
+    x, tx = _pair(rng, n, c, h, w)
+    out = avg_pool2d(x, (kh, kw), stride, pad, ceil_mode, count_include_pad)
+    ref = TF.avg_pool2d(tx, (kh, kw), stride, pad, ceil_mode, count_include_pad)
+    _close(out, ref)
+    _backward(out, ref, rng)
+    _close(x.grad, tx.grad)
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_module_matches_torch_train_and_eval(affine):
+    rng = np.random.default_rng(0)
+    ours, theirs = BatchNorm2d(5, momentum=0.3, affine=affine), torch.nn.BatchNorm2d(5, momentum=0.3, affine=affine)
+    if affine:
+        w = rng.standard_normal(5).astype(np.float32)
+        ours.weight.data[...] = w
+        theirs.weight.data[...] = torch.tensor(w)
+    for step in range(3):
+        x, tx = _pair(rng, 4, 5, 3, 6)
+        x.data *= 3.0
+        tx.data *= 3.0
+        x.data += 2.0
+        tx.data += 2.0
+        out, ref = ours(x), theirs(tx)
+        _close(out, ref)
+        _backward(out, ref, rng)
+        _close(x.grad, tx.grad, 1e-3)
+        if affine:
+            _close(ours.weight.grad, theirs.weight.grad, 1e-3)
+            _close(ours.bias.grad, theirs.bias.grad, 1e-3)
+            ours.zero_grad()
+            theirs.zero_grad()
+    _close(ours.running_mean, theirs.running_mean)
+    _close(ours.running_var, theirs.running_var)
+    assert int(ours.num_batches_tracked.item()) == int(theirs.num_batches_tracked.item())
+    ours.eval()
+    theirs.eval()
+    x, tx = _pair(rng, 2, 5, 4, 4)
+    out, ref = ours(x), theirs(tx)
+    _close(out, ref)
+    _backward(out, ref, rng)
+    _close(x.grad, tx.grad)
+    if affine:
+        _close(ours.weight.grad, theirs.weight.grad, 1e-3)
+
+
+def test_functional_batch_norm_running_stats_match_torch():
+    rng = np.random.default_rng(1)
+    x, tx = _pair(rng, 6, 3, 2, 2)
+    rm, rv = Tensor(np.zeros(3, np.float32)), Tensor(np.ones(3, np.float32))
+    trm, trv = torch.zeros(3), torch.ones(3)
+    batch_norm(x, rm, rv, training=True, momentum=0.2, eps=1e-3)
+    TF.batch_norm(tx, trm, trv, training=True, momentum=0.2, eps=1e-3)
+    _close(rm, trm)
+    _close(rv, trv)
+
+
+def test_cifar_shaped_network_matches_torch():
+    """The benchmark's network, same weights: logits and every parameter gradient agree."""
+    from tinytorch.layers import Linear, Sequential
+    from tinytorch.spatial import Flatten
+
+    rng = np.random.default_rng(2)
+    ours = Sequential(Conv2d(3, 8, 3, padding=1), BatchNorm2d(8), MaxPool2d(2), Conv2d(8, 16, 3, padding=1),
+                      AvgPool2d(2), Flatten(), Linear(16 * 4 * 4, 10))
+    theirs = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.BatchNorm2d(8), torch.nn.MaxPool2d(2),
+                                 torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.AvgPool2d(2), torch.nn.Flatten(),
+                                 torch.nn.Linear(16 * 4 * 4, 10))
+    theirs.load_state_dict({k: torch.tensor(np.asarray(v)) for k, v in ours.state_dict().items()})
+    x = rng.standard_normal((4, 3, 16, 16)).astype(np.float32)
+    out, ref = ours(Tensor(x)), theirs(torch.tensor(x))
+    _close(out, ref)
+    _backward(out, ref, rng)
+    named = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        _close(p.grad, named[name].grad, 1e-3)
