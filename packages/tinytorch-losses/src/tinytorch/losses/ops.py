@@ -70,9 +70,11 @@ def cross_entropy(input, *, target, ignore_index=-100, label_smoothing=0.0, redu
 
 def binary_cross_entropy(input, *, target, weight=None, reduction="mean"):
     # BEGIN SOLUTION
+    log_p = np.empty_like(input)
+    log_q = np.empty_like(input)
     with np.errstate(divide="ignore"):  # log(0) = -inf is clamped to -100 below
-        log_p = np.log(input)
-        log_q = np.log1p(-input)
+        np.log(input, out=log_p)
+        np.log1p(np.negative(input), out=log_q)
     np.maximum(log_p, -100, out=log_p)
     np.maximum(log_q, -100, out=log_q)
     # -(t log p + (1 - t) log q) = -(t (log p - log q) + log q)
@@ -97,7 +99,8 @@ def binary_cross_entropy_with_logits(input, target, *, weight=None, pos_weight=N
     softplus += np.maximum(np.negative(input), 0)
     if pos_weight is not None:
         softplus *= (pos_weight - 1) * target + 1
-    loss = input - input * target  # (1 - t) * x
+    loss = np.multiply(input, target, out=np.empty_like(input))
+    np.subtract(input, loss, out=loss)  # (1 - t) * x
     loss += softplus
     if weight is not None:
         loss *= weight

@@ -1,0 +1,127 @@
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import numpy as np  # noqa: E402
+
+import tinytorch.losses as L  # noqa: E402
+from tinytorch.activations import log_softmax  # noqa: E402
+from tinytorch.tensor import Tensor  # noqa: E402
+
+F = torch.nn.functional
+TOL = {np.float32: dict(rtol=1e-5, atol=1e-5), np.float64: dict(rtol=1e-11, atol=1e-12)}
+DTYPES = [np.float32, np.float64]
+REDUCTIONS = ["none", "mean", "sum"]
+
+
+def rng_for(*key):
+    return np.random.default_rng(abs(hash(key)) % 2**32)
+
+
+def compare(ours, theirs, dtype, scale=1.0):
+    theirs = theirs.detach().numpy()
+    assert ours.shape == theirs.shape
+    assert ours.dtype == theirs.dtype
+    tol = TOL[dtype]
+    np.testing.assert_allclose(ours.data, theirs, rtol=tol["rtol"], atol=tol["atol"] * scale)
+
+
+@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4), ()])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_mse_matches_torch(shape, dtype, reduction):
+    rng = rng_for(shape, reduction)
+    x = np.asarray(rng.standard_normal(shape), dtype=dtype)
+    y = np.asarray(rng.standard_normal(shape), dtype=dtype)
+    expected = F.mse_loss(torch.from_numpy(x), torch.from_numpy(y), reduction=reduction)
+    compare(L.mse_loss(Tensor(x), Tensor(y), reduction=reduction), expected, dtype)
+    compare(L.MSELoss(reduction=reduction)(Tensor(x), Tensor(y)),
+            torch.nn.MSELoss(reduction=reduction)(torch.from_numpy(x), torch.from_numpy(y)), dtype)
+
+
+CE_SHAPES = [((8, 5), (8,)), ((4, 3, 6), (4, 6)), ((2, 4, 3, 5), (2, 3, 5)), ((7,), ()),
+             ((1, 1), (1,))]
+
+
+@pytest.mark.parametrize("input_shape, target_shape", CE_SHAPES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.1, 1.0])
+@pytest.mark.parametrize("scale", [1.0, 1e4])
+def test_cross_entropy_and_nll_match_torch(input_shape, target_shape, dtype, reduction,
+                                           label_smoothing, scale):
+    rng = rng_for(input_shape, reduction, label_smoothing, scale)
+    n_classes = input_shape[0 if len(input_shape) == 1 else 1]
+    x = np.asarray(rng.standard_normal(input_shape) * scale, dtype=dtype)
+    t = np.asarray(rng.integers(0, n_classes, target_shape), dtype=np.int64)
+    if t.ndim:
+        t.reshape(-1)[:: 3] = -100  # a third of the targets ignored
+        ignore_index = -100
+    else:
+        ignore_index = n_classes + 1
+    kwargs = dict(ignore_index=ignore_index, reduction=reduction)
+    tx, tt = torch.from_numpy(x), torch.from_numpy(t)
+    expected = F.cross_entropy(tx, tt, label_smoothing=label_smoothing, **kwargs)
+    compare(L.cross_entropy(Tensor(x), Tensor(t), label_smoothing=label_smoothing, **kwargs),
+            expected, dtype, scale)
+    module = torch.nn.CrossEntropyLoss(label_smoothing=label_smoothing, **kwargs)
+    compare(L.CrossEntropyLoss(label_smoothing=label_smoothing, **kwargs)(Tensor(x), Tensor(t)),
+            module(tx, tt), dtype, scale)
+    class_dim = 0 if x.ndim == 1 else 1
+    logp = F.log_softmax(tx, class_dim)
+    compare(L.nll_loss(log_softmax(Tensor(x), class_dim), Tensor(t), **kwargs),
+            F.nll_loss(logp, tt, **kwargs), dtype, scale)
+    compare(L.NLLLoss(**kwargs)(log_softmax(Tensor(x), class_dim), Tensor(t)),
+            torch.nn.NLLLoss(**kwargs)(logp, tt), dtype, scale)
+
+
+def test_cross_entropy_all_ignored_matches_torch():
+    x = torch.zeros(3, 4, dtype=torch.float64)
+    t = torch.full((3,), -100)
+    ours = L.cross_entropy(Tensor(x.numpy()), Tensor(t.numpy())).item()
+    assert np.isnan(ours) and torch.isnan(F.cross_entropy(x, t))
+
+
+@pytest.mark.parametrize("shape", [(6,), (3, 4), (2, 3, 5), ()])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_bce_matches_torch(shape, dtype, reduction, weighted):
+    rng = rng_for(shape, reduction, weighted)
+    p = np.asarray(rng.random(shape), dtype=dtype)
+    if p.ndim:
+        p.reshape(-1)[:2] = [0.0, 1.0][: p.size]  # the clamped logs
+    y = np.asarray(rng.random(shape) > 0.5, dtype=dtype)
+    w = np.asarray(rng.random(shape[-1:]) + 0.5, dtype=dtype) if weighted else None
+    tw = torch.from_numpy(w) if weighted else None
+    expected = F.binary_cross_entropy(torch.from_numpy(p), torch.from_numpy(y), tw,
+                                      reduction=reduction)
+    compare(L.binary_cross_entropy(Tensor(p), Tensor(y), None if w is None else Tensor(w),
+                                   reduction=reduction), expected, dtype, scale=100)
+    compare(L.BCELoss(None if w is None else Tensor(w), reduction=reduction)(Tensor(p), Tensor(y)),
+            torch.nn.BCELoss(tw, reduction=reduction)(torch.from_numpy(p), torch.from_numpy(y)),
+            dtype, scale=100)
+
+
+@pytest.mark.parametrize("shape", [(6,), (3, 4), (2, 3, 5), ()])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("scale", [1.0, 1e4])
+def test_bce_with_logits_matches_torch(shape, dtype, reduction, weighted, scale):
+    rng = rng_for(shape, reduction, weighted, scale)
+    x = np.asarray(rng.standard_normal(shape) * scale, dtype=dtype)
+    y = np.asarray(rng.random(shape), dtype=dtype)
+    w = np.asarray(rng.random(shape) + 0.5, dtype=dtype) if weighted else None
+    pw = np.asarray(rng.random(shape[-1:]) * 3, dtype=dtype) if weighted else None
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+    tw = torch.from_numpy(w) if weighted else None
+    tpw = torch.from_numpy(pw) if weighted else None
+    ow = None if w is None else Tensor(w)
+    opw = None if pw is None else Tensor(pw)
+    expected = F.binary_cross_entropy_with_logits(tx, ty, tw, reduction=reduction, pos_weight=tpw)
+    compare(L.binary_cross_entropy_with_logits(Tensor(x), Tensor(y), ow, reduction=reduction,
+                                               pos_weight=opw), expected, dtype, scale)
+    module = torch.nn.BCEWithLogitsLoss(tw, reduction=reduction, pos_weight=tpw)
+    compare(L.BCEWithLogitsLoss(ow, reduction=reduction, pos_weight=opw)(Tensor(x), Tensor(y)),
+            module(tx, ty), dtype, scale)
