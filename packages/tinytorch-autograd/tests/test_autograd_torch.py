@@ -335,3 +335,41 @@ def test_mlp_step_float32():
     for a, b in zip(ours, theirs):
         assert a.grad.dtype == np.float32
         assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-4, atol=1e-6)
+
+
+# ----- the public functions of modules 02 and 04 (validation layers over the kernels) ------------
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax"])
+def test_public_activation_functions(name, seed):
+    from tinytorch import activations
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape(rng, ndim=2)) * 2
+    if name in ("softmax", "log_softmax"):
+        tt_fn, th_fn = (lambda t: getattr(activations, name)(t, dim=-1)), (lambda t: getattr(F, name)(t, dim=-1))
+    else:
+        tt_fn, th_fn = getattr(activations, name), getattr(F, name)
+    run(tt_fn, th_fn, x, rng=rng, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_public_loss_functions(seed):
+    from tinytorch import activations, losses
+
+    rng = np.random.default_rng(seed)
+    n, c = int(rng.integers(2, 6)), int(rng.integers(2, 6))
+    target = rng.integers(0, c, size=n)
+    tt_target, th_target = Tensor(target), torch.tensor(target)
+    logits = rng.standard_normal((n, c))
+    probs, real = rng.uniform(0.05, 0.95, (n, c)), rng.random((n, c))
+    run(lambda x: losses.cross_entropy(x, tt_target, label_smoothing=0.1),
+        lambda x: F.cross_entropy(x, th_target, label_smoothing=0.1), logits, rng=rng)
+    run(lambda x: losses.nll_loss(activations.log_softmax(x, dim=1), tt_target),
+        lambda x: F.nll_loss(F.log_softmax(x, dim=1), th_target), logits, rng=rng)
+    run(lambda x, y: losses.mse_loss(x, y), F.mse_loss, logits, real, rng=rng)
+    run(lambda p: losses.binary_cross_entropy(p, Tensor(real)),
+        lambda p: F.binary_cross_entropy(p, torch.tensor(real)), probs, rng=rng)
+    run(lambda x, y: losses.binary_cross_entropy_with_logits(x, y),
+        F.binary_cross_entropy_with_logits, logits, real, rng=rng)
