@@ -567,9 +567,13 @@ def cross_entropy_rule(grad, out, input, *, target, ignore_index=-100, label_smo
     n_classes = input.shape[class_dim]
     d = A.softmax(input, class_dim)  # (N, C, d1, ...), a fresh array
     valid = target != ignore_index  # (N, d1, ...)
-    index = np.expand_dims(np.where(valid, target, 0), class_dim)  # (N, 1, d1, ...)
-    picked = np.take_along_axis(d, index, axis=class_dim)
-    np.put_along_axis(d, index, picked - (1 - label_smoothing), axis=class_dim)
+    picked = np.where(valid, target, 0)
+    if input.ndim == 2:  # (N, C): the common case, plain fancy indexing is cheapest
+        d[np.arange(input.shape[0]), picked] -= 1 - label_smoothing
+    else:
+        index = np.expand_dims(picked, class_dim)  # (N, 1, d1, ...)
+        hit = np.take_along_axis(d, index, axis=class_dim)
+        np.put_along_axis(d, index, hit - (1 - label_smoothing), axis=class_dim)
     if label_smoothing > 0:
         d -= label_smoothing / n_classes
     if reduction == "mean":
