@@ -269,6 +269,19 @@ def _offsets(kernel, stride, dilation, out_hw):
             for i in range(kh) for j in range(kw)]
 
 
+def _same_layout(a, like):
+    """``a`` with the memory order of ``like`` (one copy if they differ).
+
+    Elementwise NumPy ops over arrays of different memory orders walk one of them against its
+    strides; a single reordering copy first is cheaper than several such passes.
+    """
+    if a.shape != like.shape or a.strides == like.strides:
+        return a
+    out = np.empty_like(like, dtype=a.dtype)
+    out[...] = a
+    return out
+
+
 def max_pool2d(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1), ceil_mode=False):
     """Max over each window: a running ``np.maximum`` over the KH·KW window offsets.
 
@@ -296,6 +309,7 @@ def max_pool2d_backward(grad, out, x, kernel_size, stride, padding=(0, 0), dilat
     # BEGIN SOLUTION
     out_hw = out.shape[2:]
     xp = _pool_pad(x, kernel_size, stride, padding, dilation, out_hw, -np.inf)
+    grad = _same_layout(grad, out)
     dxp = np.zeros_like(xp)
     taken = np.zeros(out.shape, bool)
     for sl in _offsets(kernel_size, stride, dilation, out_hw):
@@ -352,7 +366,7 @@ def avg_pool2d_backward(grad, out, x, kernel_size, stride, padding=(0, 0), ceil_
     """Spread each output's gradient evenly over its window."""
     # BEGIN SOLUTION
     out_hw = out.shape[2:]
-    g = grad * _avg_divisor(x, kernel_size, stride, padding, out_hw, ceil_mode, count_include_pad)
+    g = _same_layout(grad, out) * _avg_divisor(x, kernel_size, stride, padding, out_hw, ceil_mode, count_include_pad)
     xp_shape = _pool_pad(x[:1, :1], kernel_size, stride, padding, (1, 1), out_hw, 0).shape
     dxp = np.zeros(x.shape[:2] + xp_shape[2:], np.result_type(x, grad))
     for sl in _offsets(kernel_size, stride, (1, 1), out_hw):
