@@ -186,6 +186,36 @@ def test_leaf_grads_never_alias_each_other_or_the_upstream_gradient():
     assert_array_equal(upstream, [1.0, 1.0])
 
 
+def test_fan_in_never_writes_into_the_callers_gradient():
+    a = leaf(1.0, 2.0)
+    upstream = np.array([1.0, 1.0], np.float32)
+    (a * 3.0 + a + a).backward(upstream)
+    assert_array_equal(a.grad.data, [5.0, 5.0])
+    assert_array_equal(upstream, [1.0, 1.0])
+    (a + a).backward(upstream)
+    assert_array_equal(a.grad.data, [7.0, 7.0])
+    assert_array_equal(upstream, [1.0, 1.0])
+
+
+def test_a_rule_returning_a_forward_array_is_not_taken_over():
+    def swap(a, b):
+        return a + b
+
+    @gradient_of(swap)
+    def _rule(grad, out, a, b):  # returns the other input's own data (not a gradient of anything)
+        return b, a
+
+    try:
+        a, b = leaf(1.0, 2.0), leaf(3.0, 4.0)
+        apply_op(swap, a, b).backward(np.ones(2, np.float32))
+        assert not np.shares_memory(a.grad.data, b.data)
+        assert not np.shares_memory(b.grad.data, a.data)
+        a.grad.data += 1
+        assert_array_equal(b.data, [3.0, 4.0])
+    finally:
+        del GRADIENTS[swap]
+
+
 def test_same_tensor_twice_in_one_op():
     x = leaf(1.0, 2.0)
     (x + x).sum().backward()

@@ -139,9 +139,13 @@ def backward(tensor, gradient=None):
             grad = grad.astype(data.dtype)
 
     grads = {id(tensor): grad}
-    # Ids whose gradient array this call allocated itself: only those may be added to in place.
-    # Anything a rule returned may alias another tensor's gradient or the caller's `gradient`.
-    owned = set()
+    # Ownership, so that no gradient is ever copied or added to in place needlessly, and no array
+    # is ever modified while someone else holds it. `owned`: ids of tensors whose gradient array
+    # this call allocated and nobody else references (it may be added to in place and handed to
+    # a leaf as its .grad). `seen`: ids of every gradient array passed around so far; a rule may
+    # return those (or views of them) to several inputs, so they are never owned.
+    owned = {id(tensor)} if gradient is None else set()
+    seen = {id(grad)}
     rules = GRADIENTS
     wants_needs = _WANTS_NEEDS_INPUT_GRAD
     for t in reversed(topological_order(tensor)):
@@ -175,23 +179,31 @@ def backward(tensor, gradient=None):
             if gx is None or not isinstance(x, Tensor) or not x._requires_grad:
                 continue
             xdata = x.data
-            k = id(x)
             if gx.shape != xdata.shape or gx.dtype != xdata.dtype:
                 if gx.shape != xdata.shape:
                     gx = unbroadcast(gx, xdata.shape)
                 gx = gx.astype(xdata.dtype, copy=False)
-                prev = grads.get(k)
-                if prev is None:
-                    grads[k] = gx
-                    owned.add(k)
-                    continue
+                fresh = True  # unbroadcast and astype allocate
             else:
-                prev = grads.get(k)
-                if prev is None:
-                    grads[k] = gx
-                    continue
-            if k in owned:
+                # A new base array that is neither a gradient passed around before nor one of the
+                # node's own forward arrays was allocated by the rule: nobody else holds it.
+                fresh = (
+                    gx.base is None and id(gx) not in seen and gx is not t.data
+                    and all(gx is not a for a in arrays)
+                )
+            seen.add(id(gx))
+            k = id(x)
+            prev = grads.get(k)
+            if prev is None:
+                grads[k] = gx
+                if fresh:
+                    owned.add(k)
+            elif k in owned:
                 np.add(prev, gx, out=prev)
+            elif fresh:
+                np.add(gx, prev, out=gx)
+                grads[k] = gx
+                owned.add(k)
             else:
                 grads[k] = prev + gx
                 owned.add(k)

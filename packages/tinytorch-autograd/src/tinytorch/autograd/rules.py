@@ -7,7 +7,9 @@ A rule has the signature ``rule(grad, out, *inputs, **attrs) -> tuple``:
 - ``out`` is the kernel's forward result and ``inputs``/``attrs`` are exactly what the kernel got
   (ndarrays for tensor inputs, plain constants otherwise),
 - it returns one entry per positional input: ``dL/dinput`` as an ndarray, or ``None`` for a
-  constant or non-differentiable input.
+  constant or non-differentiable input. Each entry is ``grad`` itself, a view of it, or an
+  array the rule has just allocated: the engine takes ownership of new arrays (it adds into them
+  in place and hands them to leaves as ``.grad``), so a rule never caches or shares one.
 
 The engine sums broadcast dims away and casts to each input's dtype, so a rule may return a
 gradient with the broadcast shape (``grad * b`` for ``a * b``) or a wider dtype. A rule that would
