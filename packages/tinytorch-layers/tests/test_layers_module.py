@@ -1,5 +1,6 @@
 """Unit tests for Module, Parameter and the containers."""
 
+import copy
 from collections import OrderedDict
 
 import numpy as np
@@ -292,6 +293,20 @@ def test_sequential_with_plain_callables():
     assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
 
 
+def test_sequential_with_module_02_activation_objects():
+    activations = pytest.importorskip("tinytorch.activations")
+    manual_seed(0)
+    model = Sequential(Linear(2, 4), activations.ReLU(), Linear(4, 1), activations.Sigmoid())
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert "(1): ReLU()" in repr(model) and len(list(model.children())) == 4
+    x = np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32)
+    h = np.maximum(x @ model[0].weight.data.T + model[0].bias.data, 0)
+    expected = 1 / (1 + np.exp(-(h @ model[2].weight.data.T + model[2].bias.data)))
+    np.testing.assert_allclose(model(Tensor(x)).data, expected, rtol=1e-5)
+    model.eval()
+    assert not model.training and not model[0].training
+
+
 def test_sequential_indexing_slicing_and_mutation():
     layers = [Linear(1, 1) for _ in range(4)]
     seq = Sequential(*layers)
@@ -341,3 +356,14 @@ def test_module_list():
 def test_identity_returns_input():
     x = Tensor([1.0])
     assert Identity(3, key="ignored")(x) is x
+
+
+def test_deepcopy_gives_independent_parameters():
+    model = Sequential(Linear(2, 3), LayerNorm(3))
+    clone = copy.deepcopy(model)
+    assert isinstance(clone[0].weight, Parameter) and clone[0].weight.requires_grad
+    assert clone[0].weight is not model[0].weight
+    np.testing.assert_array_equal(clone[0].weight.data, model[0].weight.data)
+    clone[0].weight.data[...] = 0
+    assert model[0].weight.data.any()
+    assert list(clone.state_dict()) == list(model.state_dict())
