@@ -206,18 +206,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         out = apply_op(ops.batch_norm, input, weight, bias, eps=float(eps))
         if running_mean is not None or running_var is not None:
             # BEGIN SOLUTION
-            x = input.data
-            axes = (0,) + tuple(range(2, x.ndim))
-            count = x.size // c
+            count = input.data.size // c
+            mean, var, _ = ops._bn_moments(input.data)  # (C,), biased (C,)
             with no_grad():
                 if running_mean is not None:
-                    mean = x.mean(axis=axes)
                     running_mean.data *= 1.0 - momentum
                     running_mean.data += momentum * mean
                 if running_var is not None:
-                    var = x.var(axis=axes) * (count / (count - 1))
                     running_var.data *= 1.0 - momentum
-                    running_var.data += momentum * var
+                    running_var.data += momentum * var * (count / (count - 1))
             # END SOLUTION
         return out
     if running_mean is None or running_var is None:

