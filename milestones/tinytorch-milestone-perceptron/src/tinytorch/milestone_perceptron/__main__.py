@@ -72,19 +72,23 @@ def run(args):
     x_xor, y_xor = pc.xor_data()
     xor_layer = pc.make_perceptron(2)
     start = time.perf_counter()
-    xor_history = pc.train_perceptron(xor_layer, x_xor, y_xor, lr=args.lr, max_epochs=config["xor_epochs"])
+    xor_history = pc.train_perceptron(
+        xor_layer, x_xor, y_xor, lr=args.lr, max_epochs=config["xor_epochs"]
+    )
     xor_time = time.perf_counter() - start
     xor_best = max(h["accuracy"] for h in xor_history)
 
     params = pc.parameter_count(layer)
     flops = pc.forward_flops(layer)
+    updates = sum(h["mistakes"] for h in history)
+    xor_updates = sum(h["mistakes"] for h in xor_history)
     rows = [
         {"task": "separable train", "points": len(x_train), "accuracy": train_acc,
-         "epochs": len(history), "updates": sum(h["mistakes"] for h in history), "time": separable_time},
+         "epochs": len(history), "updates": updates, "time": separable_time},
         {"task": "separable test", "points": len(x_test), "accuracy": test_acc,
          "epochs": None, "updates": None, "time": None},
         {"task": "XOR, best epoch", "points": len(x_xor), "accuracy": xor_best,
-         "epochs": len(xor_history), "updates": sum(h["mistakes"] for h in xor_history), "time": xor_time},
+         "epochs": len(xor_history), "updates": xor_updates, "time": xor_time},
     ]
     claims = {
         "separable_train_accuracy": _claim(train_acc, TRAIN_TARGET, ">="),
@@ -98,16 +102,16 @@ def run(args):
         "flops_per_sample": flops,
         "update_flops": pc.update_flops(layer),
         "separable_epochs": len(history),
-        "separable_updates": rows[0]["updates"],
+        "separable_updates": updates,
         "separable_converged": history[-1]["mistakes"] == 0,
         "separable_seconds": round(separable_time, 4),
         "microseconds_per_online_step": round(separable_time / (len(history) * len(x_train)) * 1e6, 2),
         "microseconds_per_batched_prediction": round(batched_time / len(x_test) * 1e6, 3),
         "xor_epochs": len(xor_history),
-        "xor_updates": rows[2]["updates"],
+        "xor_updates": xor_updates,
         "xor_mistakes_last_epoch": xor_history[-1]["mistakes"],
         "xor_seconds": round(xor_time, 4),
-        "learned_line": [round(float(weight[0]), 4), round(float(weight[1]), 4), round(float(bias[0]), 4)],
+        "learned_line": [round(float(v), 4) for v in (weight[0], weight[1], bias[0])],
         "n_train": len(x_train),
         "n_test": len(x_test),
         "lr": args.lr,
@@ -118,7 +122,8 @@ def run(args):
 
 def report(console, rows, claims, metrics):
     table = Table(title="1957 perceptron: Rosenblatt's rule on TinyTorch", title_justify="left")
-    for column in ("experiment", "points", "accuracy", "epochs", "updates", "params", "FLOPs/sample", "time"):
+    columns = ("experiment", "points", "accuracy", "epochs", "updates", "params", "FLOPs/sample", "time")
+    for column in columns:
         table.add_column(column, justify="left" if column == "experiment" else "right", no_wrap=True)
     for row in rows:
         table.add_row(
@@ -136,11 +141,13 @@ def report(console, rows, claims, metrics):
         f"{metrics['flops_per_sample']} FLOPs per prediction, {metrics['update_flops']} per update: "
         "compute and memory grow linearly with the input size."
     )
-    online, batched = metrics["microseconds_per_online_step"], metrics["microseconds_per_batched_prediction"]
+    online = metrics["microseconds_per_online_step"]
+    batched = metrics["microseconds_per_batched_prediction"]
     console.print(
-        f"One online step (predict + rule) took {online:.1f} µs for {metrics['flops_per_sample']} FLOPs; "
-        f"predicting the {metrics['n_test']} test points as one batch took {batched:.3f} µs per point "
-        f"({online / max(batched, 1e-6):.0f}x less): per-call overhead, not arithmetic, sets the speed of small models."
+        f"One online step (predict + rule) took {online:.1f} µs for {metrics['flops_per_sample']} "
+        f"FLOPs; predicting the {metrics['n_test']} test points as one batch took {batched:.3f} µs "
+        f"per point ({online / max(batched, 1e-6):.0f}x less): per-call overhead, not arithmetic, "
+        "sets the speed of small models."
     )
     console.print(
         f"XOR: still {metrics['xor_mistakes_last_epoch']} mistake(s) in epoch {metrics['xor_epochs']}; "
@@ -150,7 +157,8 @@ def report(console, rows, claims, metrics):
     for column in ("claim", "value", "target", "met"):
         claim_table.add_column(column)
     for name, claim in claims.items():
-        claim_table.add_row(name, f"{claim['value']:.4f}", claim["target"], "yes" if claim["passed"] else "NO")
+        met = "yes" if claim["passed"] else "NO"
+        claim_table.add_row(name, f"{claim['value']:.4f}", claim["target"], met)
     console.print(claim_table)
     for name, claim in claims.items():
         if not claim["passed"]:

@@ -168,7 +168,9 @@ class ModuleList(Module):
 
     def extend(self, modules):
         if isinstance(modules, (Module, str)) or not hasattr(modules, "__iter__"):
-            raise TypeError(f"ModuleList.extend expects an iterable of modules, got {type(modules).__name__}")
+            raise TypeError(
+                f"ModuleList.extend expects an iterable of modules, got {type(modules).__name__}"
+            )
         for module in modules:
             self.append(module)
         return self

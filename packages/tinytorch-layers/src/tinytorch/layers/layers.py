@@ -46,14 +46,18 @@ def linear(input, weight, bias=None):
     """
     _check_tensor(input, "linear")
     if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
+        raise ValueError(
+            f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}"
+        )
     if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         raise ValueError(
             f"linear: input of shape {input.shape} does not match weight of shape {weight.shape}: "
             f"expected the last input dim to be in_features={weight.shape[1]}"
         )
     if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"linear: bias of shape {bias.shape} does not match out_features={weight.shape[0]}")
+        raise ValueError(
+            f"linear: bias of shape {bias.shape} does not match out_features={weight.shape[0]}"
+        )
     # BEGIN SOLUTION
     out = input @ weight.T  # (*, in) @ (in, out) -> (*, out); .T is a view, BLAS reads it as is
     if bias is not None:
@@ -213,7 +217,10 @@ class Linear(Module):
         return linear(input, self.weight, self.bias)
 
     def extra_repr(self):
-        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
 
 
 class Dropout(Module):

@@ -257,7 +257,10 @@ class Module:
     def _named_members(self, registry, prefix, recurse, remove_duplicate):
         # BEGIN SOLUTION
         seen = set()
-        tree = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        if recurse:
+            tree = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+        else:
+            tree = [(prefix, self)]
         for module_prefix, module in tree:
             if not isinstance(module, Module):
                 continue
