@@ -2,17 +2,24 @@
 one to two forwards, and the engine's per-node overhead is a few microseconds.
 
 Run: python packages/tinytorch-autograd/benchmarks/bench_autograd.py
-PyTorch (CPU, same machine, same run) is measured alongside when it is installed.
+PyTorch (CPU, one thread, same run) is measured alongside when it is installed. Timings are the
+best of several rounds, which is the least noisy statistic on a shared machine.
 """
 
+import os
 import time
 
-import numpy as np
+# One BLAS thread, like PyTorch below: compare the frameworks, not the thread pools. Must be set
+# before NumPy loads its BLAS.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from tinytorch.activations import relu
-from tinytorch.autograd import topological_order
-from tinytorch.losses import cross_entropy
-from tinytorch.tensor import Tensor
+import numpy as np  # noqa: E402
+
+from tinytorch.activations import relu  # noqa: E402
+from tinytorch.autograd import topological_order  # noqa: E402
+from tinytorch.losses import cross_entropy  # noqa: E402
+from tinytorch.tensor import Tensor  # noqa: E402
 
 SIZES = (784, 128, 64, 10)
 
@@ -27,6 +34,26 @@ def best_of(fn, repeat=7, number=20):
             fn()
         times.append((time.perf_counter() - start) / number)
     return min(times)
+
+
+def forward_backward_times(make_loss, params, repeat=7, number=20):
+    """Best-of-``repeat`` mean seconds of the forward pass and, separately, of ``backward()``."""
+    make_loss().backward()
+    fwd_times, bwd_times = [], []
+    for _ in range(repeat):
+        fwd = bwd = 0.0
+        for _ in range(number):
+            for p in params:
+                p.grad = None
+            start = time.perf_counter()
+            loss = make_loss()
+            mid = time.perf_counter()
+            loss.backward()
+            fwd += mid - start
+            bwd += time.perf_counter() - mid
+        fwd_times.append(fwd / number)
+        bwd_times.append(bwd / number)
+    return min(fwd_times), min(bwd_times)
 
 
 def make_mlp(rng):
@@ -77,45 +104,36 @@ def main():
         nbytes = graph_bytes(loss, params)
         print(f"  batch {batch:5d}: {nbytes / 1e6:6.2f} MB  ({nbytes / batch / 1e3:.1f} kB per sample)")
 
-    print("\nTime per training step, batch 64 (best of 7 x 20):")
-    x = Tensor(rng.standard_normal((64, SIZES[0])).astype(np.float32))
-    y = Tensor(rng.integers(0, SIZES[-1], 64))
-
-    def step():
-        for p in params:
-            p.grad = None
-        mlp_loss(params, x, y).backward()
-
-    fwd = best_of(lambda: mlp_loss(params, x, y))
-    both = best_of(step)
-    print(f"  tinytorch: forward {fwd * 1e6:7.0f} us, backward {(both - fwd) * 1e6:7.0f} us "
-          f"({(both - fwd) / fwd:.2f}x forward)")
-
     try:
         import torch
     except ImportError:
         torch = None
     if torch is not None:
         torch.set_num_threads(1)
-        tp = [torch.tensor(p.data, requires_grad=True) for p in params]
-        tx, ty = torch.tensor(x.data), torch.tensor(y.data)
 
-        def t_loss():
-            h = tx
-            for i in range(0, len(tp), 2):
-                h = h @ tp[i] + tp[i + 1]
-                if i + 2 < len(tp):
-                    h = torch.relu(h)
-            return torch.nn.functional.cross_entropy(h, ty)
+    print("\nForward vs backward, per training step (best of 7 rounds of 20 steps):")
+    for batch in (64, 256):
+        x = Tensor(rng.standard_normal((batch, SIZES[0])).astype(np.float32))
+        y = Tensor(rng.integers(0, SIZES[-1], batch))
+        fwd, bwd = forward_backward_times(lambda: mlp_loss(params, x, y), params)
+        line = (f"  batch {batch:4d}  tinytorch: forward {fwd * 1e6:5.0f} us, "
+                f"backward {bwd * 1e6:5.0f} us ({bwd / fwd:.2f}x)")
+        if torch is not None:
+            tp = [torch.tensor(p.data, requires_grad=True) for p in params]
+            tx, ty = torch.tensor(x.data), torch.tensor(y.data)
 
-        def t_step():
-            for p in tp:
-                p.grad = None
-            t_loss().backward()
+            def t_loss(tp=tp, tx=tx, ty=ty):
+                h = tx
+                for i in range(0, len(tp), 2):
+                    h = h @ tp[i] + tp[i + 1]
+                    if i + 2 < len(tp):
+                        h = torch.relu(h)
+                return torch.nn.functional.cross_entropy(h, ty)
 
-        t_fwd, t_both = best_of(t_loss), best_of(t_step)
-        print(f"  torch 1 thread: forward {t_fwd * 1e6:4.0f} us, backward {(t_both - t_fwd) * 1e6:7.0f} us "
-              f"({(t_both - t_fwd) / t_fwd:.2f}x forward)")
+            t_fwd, t_bwd = forward_backward_times(t_loss, tp)
+            line += (f"   torch: forward {t_fwd * 1e6:5.0f} us, "
+                     f"backward {t_bwd * 1e6:5.0f} us ({t_bwd / t_fwd:.2f}x)")
+        print(line)
 
     print("\nEngine overhead per graph node (a chain of 2,000 tiny ops, 3 floats each):")
     a = Tensor(np.ones(3, np.float32), requires_grad=True)
