@@ -60,8 +60,21 @@ def test_tanh_records_the_tensor_kernel():
 
 def test_gelu_exact_values():
     x = np.array([-3.0, -1.0, 0.0, 0.5, 2.0])
-    expected = [v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x]
-    np.testing.assert_allclose(gelu(Tensor(x)).data, expected, rtol=1e-14, atol=1e-300)
+    # erfc keeps the relative precision that 1 + erf(x) loses for negative x
+    expected = [v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in x]
+    np.testing.assert_allclose(gelu(Tensor(x)).data, expected, rtol=3e-14, atol=0)
+
+
+def test_ndtr_matches_math_erfc_in_both_tails():
+    x = np.linspace(-37, 37, 20001)
+    expected = np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in x])
+    got = ops.ndtr(x)
+    inner = np.abs(x) < 8
+    np.testing.assert_allclose(got[inner], expected[inner], rtol=3e-14, atol=0)
+    np.testing.assert_allclose(got, expected, rtol=5e-10, atol=0)
+    x32 = x.astype(np.float32)
+    np.testing.assert_allclose(ops.ndtr(x32), expected, rtol=0, atol=2e-7)
+    np.testing.assert_array_equal(ops.ndtr(np.array([-np.inf, np.inf])), [0.0, 1.0])
 
 
 def test_gelu_tanh_values():
