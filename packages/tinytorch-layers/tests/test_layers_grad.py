@@ -62,3 +62,11 @@ def test_module_backward_fills_parameter_grads():
         np.testing.assert_allclose(p.grad.data, q.grad.data, rtol=1e-12, atol=1e-12)
     model.zero_grad()
     assert all(p.grad is None for p in model.parameters())
+
+
+def test_larger_shapes_by_random_projections():
+    rng = np.random.default_rng(4)
+    x, w, b = _leaf(rng, 16, 64), _leaf(rng, 32, 64), _leaf(rng, 32)
+    assert autograd.gradcheck(linear, x, w, b, projections=8)
+    h, g, beta = _leaf(rng, 8, 4, 96), _leaf(rng, 96), _leaf(rng, 96)
+    assert autograd.gradcheck(lambda h, g, beta: layer_norm(h, 96, g, beta), h, g, beta, projections=8)
