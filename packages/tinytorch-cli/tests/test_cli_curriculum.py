@@ -1,12 +1,14 @@
 """Curriculum checks: a course subset is complete exactly when it is closed under dependencies."""
 
+import re
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 
 from tinytorch.cli import main
 from tinytorch.cli.app import check_course
-from tinytorch.cli.discovery import Catalog, Component
+from tinytorch.cli.discovery import Catalog, Component, tomllib
 
 
 def module(name, number, requires=()):
@@ -84,3 +86,43 @@ def test_bad_course_files_get_one_clear_error(tmp_path, capsys, text, message):
     assert main(["--home", str(tmp_path), "curriculum", "check", str(course)]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+REPO = Path(__file__).resolve().parents[3]
+EDUCATOR_GUIDE = REPO / "docs" / "educator-guide.md"
+
+
+def guide_courses():
+    if not EDUCATOR_GUIDE.is_file():
+        return []
+    return [block for block in re.findall(r"```toml\n(.*?)```", EDUCATOR_GUIDE.read_text(), re.S)
+            if "[course]" in block]
+
+
+@pytest.mark.skipif(not EDUCATOR_GUIDE.is_file(), reason="needs the monorepo checkout with docs/")
+@pytest.mark.parametrize("index", range(4))
+def test_educator_guide_courses_check_as_the_guide_says(tmp_path, capsys, index):
+    courses = guide_courses()
+    assert len(courses) == 4, "the guide's examples changed; update this test"
+    text = courses[index]
+    catalog = Catalog.installed(REPO)
+    course = tomllib.loads(text)["course"]
+    unknown = [k for k in course.get("modules", []) if not _known(catalog.module, k)]
+    unknown += [k for k in course.get("milestones", []) if not _known(catalog.milestone, k)]
+    if unknown:
+        pytest.skip(f"{course['name']!r} names {unknown}, not in this checkout yet")
+    path = write(tmp_path, text)
+    status = main(["--home", str(tmp_path), "curriculum", "check", str(path), "--repo", str(REPO)])
+    out = capsys.readouterr().out
+    if "without" in course["name"]:
+        assert status == 1 and "06 optim (tinytorch-optim)" in out and "declared dependency" in out
+    else:
+        assert status == 0, out
+
+
+def _known(lookup, key):
+    try:
+        lookup(key)
+        return True
+    except LookupError:
+        return False
