@@ -54,7 +54,7 @@ def _console(stderr=False):
     width = None
     if not sys.stdout.isatty() and not os.environ.get("COLUMNS"):
         width = 120  # wide enough that tables in logs and tests do not wrap
-    return Console(stderr=stderr, width=width, highlight=False, markup=False)
+    return Console(stderr=stderr, width=width, highlight=False, markup=False, soft_wrap=True)
 
 
 class Context:
@@ -730,10 +730,11 @@ def build_parser():
     how.add_argument("--force", action="store_true", help="start over; an existing copy is moved aside")
     how.add_argument("--resume", action="store_true", help="reinstall your existing copy as it is")
     start.add_argument("--no-install", action="store_true", help="only copy; do not install")
-    test = msub.add_parser("test", help="run the module's tests on the installed code")
+    test = msub.add_parser("test", help="run the module's tests on the installed code "
+                                         "(words after -- go to pytest)")
     test.add_argument("module")
     test.add_argument("-v", "--verbose", action="store_true", help="show pytest's own output")
-    test.add_argument("pytest_args", nargs="*", help="extra pytest arguments after --")
+    test.set_defaults(pytest_args=[])
     complete = msub.add_parser("complete", help="record the module complete if its tests pass")
     complete.add_argument("module")
     reset = msub.add_parser("reset", help="reinstall the reference; your copy stays unless --discard")
@@ -746,10 +747,11 @@ def build_parser():
     tsub.add_parser("list", help="every installed milestone and whether it is unlocked")
     info = tsub.add_parser("info", help="what a milestone needs")
     info.add_argument("milestone")
-    run = tsub.add_parser("run", help="run a milestone on the installed code and record it if met")
+    run = tsub.add_parser("run", help="run a milestone on the installed code and record it if met "
+                                      "(words after -- go to the milestone)")
     run.add_argument("milestone")
     run.add_argument("--quick", action="store_true", help="the reduced CI version")
-    run.add_argument("milestone_args", nargs="*", help="extra milestone arguments after --")
+    run.set_defaults(milestone_args=[])
 
     curriculum = groups.add_parser("curriculum", help="check and lock a course made of modules")
     csub = curriculum.add_subparsers(dest="command", required=True)
@@ -783,9 +785,26 @@ COMMANDS = {
 }
 
 
+def parse_args(argv=None):
+    """Parse ``argv``; words after a ``--`` go to pytest (``module test``) or the milestone (``run``)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1:]
+    args = build_parser().parse_args(argv)
+    if extra:
+        if not hasattr(args, "pytest_args") and not hasattr(args, "milestone_args"):
+            build_parser().error(f"`{args.group} {args.command}` takes no arguments after --")
+        for name in ("pytest_args", "milestone_args"):
+            if hasattr(args, name):
+                setattr(args, name, extra)
+    return args
+
+
 def main(argv=None):
     """Run ``tito`` with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     ctx = Context(args)
     try:
         return COMMANDS[(args.group, args.command)](ctx)
