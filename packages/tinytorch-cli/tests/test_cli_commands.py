@@ -103,3 +103,13 @@ def test_data_commands_use_the_data_registry(tmp_path, capsys):
     assert status == 1 and "missing" in out
     status, _, err = tito(capsys, tmp_path, "data", "verify", "imagenet")
     assert status == 2 and "unknown dataset 'imagenet'" in err
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from tinytorch.cli import discovery, workspace
+
+    for module in (discovery, workspace):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0 and result.attempted > 0, module.__name__

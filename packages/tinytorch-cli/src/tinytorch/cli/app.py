@@ -160,11 +160,12 @@ def _milestone_status(ctx, milestone, progress):
         needs = ctx.catalog.closure(milestone)
     except LookupError as exc:
         return "missing modules", str(exc)
-    incomplete = [m.label for m in needs if not progress["modules"].get(m.distribution, {}).get("completed_at")]
+    incomplete = [f"{m.number:02d}" if m.number is not None else m.name
+                  for m in needs if not progress["modules"].get(m.distribution, {}).get("completed_at")]
     if achieved.get("achieved_at"):
         return ("achieved (quick run)" if achieved.get("quick") else "achieved"), ""
     if incomplete:
-        return "locked", "complete " + ", ".join(incomplete)
+        return "locked", "complete module " + ", ".join(incomplete)
     return "unlocked", ""
 
 
