@@ -243,6 +243,7 @@ class SGD(Optimizer):
             )
 
     def step(self):
+        """One SGD update of every parameter that has a ``.grad``, in place."""
         # BEGIN SOLUTION
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
@@ -315,6 +316,7 @@ class RMSprop(Optimizer):
         _check_range("alpha value", group["alpha"])
 
     def step(self):
+        """One RMSprop update of every parameter that has a ``.grad``, in place."""
         # BEGIN SOLUTION
         for group in self.param_groups:
             lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
@@ -412,6 +414,7 @@ class Adam(Optimizer):
         _check_range("weight_decay value", group["weight_decay"])
 
     def step(self):
+        """One Adam (or AdamW) update of every parameter that has a ``.grad``, in place."""
         # BEGIN SOLUTION
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
