@@ -146,6 +146,15 @@ def test_topological_order_puts_inputs_first_and_visits_once():
     assert order[-1] is d
 
 
+def test_input_reached_directly_and_through_a_sibling():
+    # x is both a direct input of `sub` and an input of `mean`, which `sub` also consumes: x must
+    # come after mean in the sweep, or mean's contribution to x is lost.
+    x = Tensor(np.array([[1.0, 2.0, 4.0]]), requires_grad=True)
+    g = np.array([[1.0, 0.0, 2.0]])
+    (x - x.mean(dim=-1, keepdim=True)).backward(g)
+    assert_allclose(x.grad.data, g - g.mean())
+
+
 def test_diamond_sums_both_paths():
     x = leaf(3.0, dtype="float64")
     y = x * x + x.exp()  # two uses of x, one of them twice
@@ -214,6 +223,25 @@ def test_a_rule_returning_a_forward_array_is_not_taken_over():
         assert_array_equal(b.data, [3.0, 4.0])
     finally:
         del GRADIENTS[swap]
+
+
+def test_a_new_array_returned_for_two_inputs_is_not_added_into():
+    def twice(a, b):
+        return a + b
+
+    @gradient_of(twice)
+    def _rule(grad, out, a, b):
+        g = grad * 1.0  # one new array, handed to both inputs (a view of it to the second)
+        return g, g.reshape(g.shape)
+
+    try:
+        a, b = leaf(1.0, 2.0), leaf(3.0, 4.0)
+        c = a * 1.0
+        (apply_op(twice, c, b) + c).sum().backward()  # c's gradient is summed after b's is set
+        assert_array_equal(a.grad.data, [2.0, 2.0])
+        assert_array_equal(b.grad.data, [1.0, 1.0])
+    finally:
+        del GRADIENTS[twice]
 
 
 def test_same_tensor_twice_in_one_op():

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose
 
+from tinytorch.autograd import gradcheck, topological_order
 from tinytorch.tensor import Tensor
 
 shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5)
@@ -75,3 +76,40 @@ def test_amax_gradient_sums_to_one_over_the_ties(values):
     assert_allclose(x.grad.data.sum(), 1.0)
     assert_allclose(x.grad.data[ties], 1.0 / ties.sum())
     assert (x.grad.data[~ties] == 0).all()
+
+
+@st.composite
+def random_dags(draw):
+    """A recipe for a random DAG: each new node applies an op to two earlier nodes (any of them)."""
+    n_leaves = draw(st.integers(1, 3))
+    steps = draw(st.lists(st.tuples(st.sampled_from(["add", "sub", "mul", "tanh_add"]),
+                                    st.integers(0, 10**6), st.integers(0, 10**6)),
+                          min_size=1, max_size=12))
+    return n_leaves, steps
+
+
+def _build(leaves, steps):
+    nodes = list(leaves)
+    for op, i, j in steps:
+        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        nodes.append({"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b * 0.5,
+                      "tanh_add": lambda: a.tanh() + b}[op]())
+    return sum(nodes[len(leaves):], nodes[-1] * 0.0).sum()
+
+
+@given(random_dags(), st.integers(0, 2**16))
+@settings(max_examples=40, deadline=None)
+def test_random_dags_are_ordered_and_differentiated_correctly(dag, seed):
+    n_leaves, steps = dag
+    rng = np.random.default_rng(seed)
+    leaves = [Tensor(rng.uniform(-1, 1, 2), requires_grad=True) for _ in range(n_leaves)]
+    out = _build(leaves, steps)
+    order = topological_order(out)
+    position = {id(t): k for k, t in enumerate(order)}
+    assert len(position) == len(order)
+    for t in order:
+        if t.grad_fn is not None:
+            for x in t.grad_fn.inputs:
+                if isinstance(x, Tensor) and x.requires_grad:
+                    assert position[id(x)] < position[id(t)]
+    assert gradcheck(lambda *xs: _build(xs, steps), *leaves)

@@ -66,22 +66,26 @@ def topological_order(root):
     """
     # BEGIN SOLUTION
     order = []
-    visited = {id(root)}
-    # (tensor, expanded): a tensor is pushed once to expand its inputs, and once more to be
-    # emitted after all of them (post-order).
+    expanded = set()
+    # (tensor, done): a tensor is pushed once to expand its inputs, and once more to be emitted
+    # after all of them (post-order). It is marked when expanded, not when pushed: an input
+    # pushed early by one consumer may be reached again below another consumer, and must then be
+    # expanded there so that it is emitted before that consumer too.
     stack = [(root, False)]
     while stack:
-        t, expanded = stack.pop()
-        if expanded:
+        t, done = stack.pop()
+        if done:
             order.append(t)
             continue
+        if id(t) in expanded:
+            continue
+        expanded.add(id(t))
         stack.append((t, True))
         node = t.grad_fn
         if node is None:
             continue
         for x in node.inputs:
-            if isinstance(x, Tensor) and x._requires_grad and id(x) not in visited:
-                visited.add(id(x))
+            if isinstance(x, Tensor) and x._requires_grad and id(x) not in expanded:
                 stack.append((x, False))
     return order
     # END SOLUTION
@@ -190,6 +194,7 @@ def backward(tensor, gradient=None):
                 fresh = (
                     gx.base is None and id(gx) not in seen and gx is not t.data
                     and all(gx is not a for a in arrays)
+                    and (len(in_grads) == 1 or _sole_holder(gx, in_grads))
                 )
             seen.add(id(gx))
             k = id(x)
@@ -205,9 +210,22 @@ def backward(tensor, gradient=None):
                 grads[k] = gx
                 owned.add(k)
             else:
-                grads[k] = prev + gx
+                total = prev + gx
+                seen.add(id(total))  # it will be handed to t's rule, which may pass it on
+                grads[k] = total
                 owned.add(k)
     # END SOLUTION
+
+
+def _sole_holder(array, in_grads):
+    """Whether ``array`` is returned for one input only and no other returned entry views it."""
+    count = 0
+    for other in in_grads:
+        if other is array:
+            count += 1
+        elif other is not None and getattr(other, "base", None) is array:
+            return False
+    return count == 1
 
 
 def _accumulate_leaf(leaf, g, owned):
