@@ -3,8 +3,9 @@
 On a (16, 16) float32 input the arithmetic takes well under a microsecond, so what is measured is
 the cost of the framework around it: argument checks, dtype rules, wrapping the result, and (with
 ``requires_grad``) recording the graph node. Every column is measured in the same process with
-``timeit`` (best of ``--repeat`` runs, each long enough to be timed reliably); PyTorch runs
-single-threaded and its columns are left out when it is not installed.
+``timeit``: the columns of a row take turns for ``--repeat`` rounds (so they see the same machine
+load) and the best run of each is kept. PyTorch runs single-threaded; its columns are left out
+when it is not installed.
 
 Run from the repo root: ``python tools/bench/bench_ops.py`` (or ``tox -e bench``);
 ``--markdown`` prints the table for docs/performance.md. The target (DESIGN §8): ours within 2x
@@ -33,52 +34,68 @@ except ImportError:
     torch = None
 
 
-def best_us(fn, repeat, min_time=0.02):
-    """Best time per call of ``fn()`` in microseconds (``timeit``, best of ``repeat`` runs)."""
+def calibrate(fn, min_time=0.01):
+    """A ``timeit`` timer for ``fn()`` and a loop count that makes one run take ``min_time``."""
     timer = timeit.Timer(fn)
     number = 1
-    while timer.timeit(number) < min_time:  # grow the loop until one run takes min_time
+    while timer.timeit(number) < min_time:
         number *= 4
-    return min(timer.repeat(repeat=repeat, number=number)) / number * 1e6
+    return timer, number
 
 
-def cases(size):
-    """(name, numpy fn, ours fn(inputs), torch fn(inputs)) for each benchmarked op."""
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((size, size)).astype(np.float32)
-    b = rng.standard_normal((size, size)).astype(np.float32)
+def best_us(fns, repeat):
+    """Best time per call in microseconds of each ``fns[key]()``.
+
+    The timers take turns, one run each per round, so that every column sees the same machine
+    load over time (a fair comparison on a shared box); the minimum over rounds is kept.
+    """
+    timers = {key: calibrate(fn) for key, fn in fns.items()}
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(repeat):
+        for key, (timer, number) in timers.items():
+            best[key] = min(best[key], timer.timeit(number) / number * 1e6)
+    return best
+
+
+def cases():
+    """(name, {library: factory(x, y) -> zero-argument callable}) for each benchmarked op.
+
+    Every callable is a single lambda around the op, so each column pays the same Python call.
+    """
+    same = ("numpy", "ours", "torch")  # the same expression works on all three array types
     rows = [
-        ("a + b", lambda: a + b, lambda x, y: x + y),
-        ("a * b", lambda: a * b, lambda x, y: x * y),
-        ("a @ b", lambda: a @ b, lambda x, y: x @ y),
-        ("a.sum()", lambda: a.sum(), lambda x, y: x.sum()),
+        ("a + b", dict.fromkeys(same, lambda x, y: (lambda: x + y))),
+        ("a * b", dict.fromkeys(same, lambda x, y: (lambda: x * y))),
+        ("a @ b", dict.fromkeys(same, lambda x, y: (lambda: x @ y))),
+        ("a.sum()", dict.fromkeys(same, lambda x, y: (lambda: x.sum()))),
     ]
     if tt_relu is not None:
-        rows.append(("relu(a)", lambda: np.maximum(a, 0), "relu"))
-    return a, b, rows
+        rows.append(("relu(a)", {
+            "numpy": lambda x, y: (lambda: np.maximum(x, 0)),
+            "ours": lambda x, y: (lambda: tt_relu(x)),
+            "torch": lambda x, y: (lambda: torch.relu(x)),
+        }))
+    return rows
 
 
 def run(size, repeat):
-    """Measure every op; returns a list of dicts of microseconds per call (None: not measured)."""
-    a, b, rows = cases(size)
-    ours = {False: (Tensor(a), Tensor(b)),
-            True: (Tensor(a, requires_grad=True), Tensor(b, requires_grad=True))}
+    """Measure every op; returns one dict per op of microseconds per call."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((size, size)).astype(np.float32)
+    b = rng.standard_normal((size, size)).astype(np.float32)
+    inputs = {"numpy": (a, b)}
+    for grad, suffix in ((False, ""), (True, "_grad")):
+        inputs["ours" + suffix] = (Tensor(a, requires_grad=grad), Tensor(b, requires_grad=grad))
+        if torch is not None:
+            inputs["torch" + suffix] = (torch.from_numpy(a.copy()).requires_grad_(grad),
+                                        torch.from_numpy(b.copy()).requires_grad_(grad))
     if torch is not None:
         torch.set_num_threads(1)
-        theirs = {grad: (torch.from_numpy(a.copy()).requires_grad_(grad),
-                         torch.from_numpy(b.copy()).requires_grad_(grad)) for grad in (False, True)}
     results = []
-    for name, np_fn, op in rows:
-        ours_op = (lambda x, y: tt_relu(x)) if op == "relu" else op
-        torch_op = (lambda x, y: torch.relu(x)) if op == "relu" else op
-        row = {"op": name, "numpy": best_us(np_fn, repeat)}
-        for grad in (False, True):
-            x, y = ours[grad]
-            row[f"ours{'_grad' if grad else ''}"] = best_us(lambda: ours_op(x, y), repeat)
-            if torch is not None:
-                tx, ty = theirs[grad]
-                row[f"torch{'_grad' if grad else ''}"] = best_us(lambda: torch_op(tx, ty), repeat)
-        results.append(row)
+    for name, factories in cases():
+        fns = {column: factories[column.removesuffix("_grad")](*xy)
+               for column, xy in inputs.items()}
+        results.append({"op": name, **best_us(fns, repeat)})
     return results
 
 
@@ -123,7 +140,8 @@ def format_table(results, markdown=False):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="per-op overhead of TinyTorch vs NumPy and PyTorch")
     parser.add_argument("--size", type=int, default=16, help="inputs are (size, size) float32")
-    parser.add_argument("--repeat", type=int, default=7, help="timeit repeats; the best is kept")
+    parser.add_argument("--repeat", type=int, default=15,
+                        help="timing rounds; the best per column is kept")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args(argv)
     if args.size < 1 or args.repeat < 1:
