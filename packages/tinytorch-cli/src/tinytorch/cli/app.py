@@ -125,6 +125,7 @@ def code_in_use(module, entry, workspace):
 
 
 def progress_label(entry, code):
+    """What the progress column shows for one module record."""
     if entry.get("completed_at"):
         return "complete" + (" (reference code)" if entry.get("completed_code") == "reference" else "")
     if code == "learner":
@@ -184,6 +185,7 @@ def _milestone_table(ctx, progress):
 
 
 def cmd_module_list(ctx):
+    """``tito module list``: one row per installed module."""
     progress = ctx.progress()
     if not ctx.catalog.modules:
         ctx.out.print("No TinyTorch modules are installed (no 'tinytorch.modules' entry points). "
@@ -194,6 +196,7 @@ def cmd_module_list(ctx):
 
 
 def cmd_module_status(ctx):
+    """``tito module status``: modules with their copies, milestones, and totals."""
     progress = ctx.progress()
     ctx.out.print(f"progress file: {ctx.store.path}")
     ctx.out.print(f"workspace:     {ctx.workspace(progress)}")
@@ -226,6 +229,7 @@ def _check_import(module):
 
 
 def cmd_module_start(ctx):
+    """``tito module start``: copy the reference as exercises and install it editable over it."""
     args = ctx.args
     module = ctx.module(args.module)
     progress = ctx.progress()
@@ -391,12 +395,14 @@ def run_module_tests(ctx, module, extra=(), verbose=False):
 
 
 def cmd_module_test(ctx):
+    """``tito module test``: the module's own tests on whatever is installed."""
     module = ctx.module(ctx.args.module)
     ok, _, _ = run_module_tests(ctx, module, ctx.args.pytest_args, ctx.args.verbose)
     return 0 if ok else 1
 
 
 def cmd_module_complete(ctx):
+    """``tito module complete``: record completion only when the tests pass; show unlocks."""
     module = ctx.module(ctx.args.module)
     before = ctx.progress()
     unlocked_before = {m.name for m in ctx.catalog.milestones if _milestone_status(ctx, m, before)[0] != "locked"}
@@ -427,6 +433,7 @@ def cmd_module_complete(ctx):
 
 
 def cmd_module_reset(ctx):
+    """``tito module reset``: reinstall the recorded reference; keep the copy unless --discard."""
     args = ctx.args
     module = ctx.module(args.module)
     progress = ctx.progress()
@@ -479,6 +486,7 @@ def _prerequisites(ctx, milestone, progress):
 
 
 def cmd_milestone_list(ctx):
+    """``tito milestone list``: installed milestones and whether each is locked or achieved."""
     progress = ctx.progress()
     if not ctx.catalog.milestones:
         ctx.out.print("No milestones are installed (no 'tinytorch.milestones' entry points). "
@@ -489,6 +497,7 @@ def cmd_milestone_list(ctx):
 
 
 def cmd_milestone_info(ctx):
+    """``tito milestone info``: a milestone's prerequisites and their state."""
     milestone = ctx.milestone(ctx.args.milestone)
     progress = ctx.progress()
     ctx.out.print(f"{milestone.label}: {milestone.summary}")
@@ -507,6 +516,7 @@ def cmd_milestone_info(ctx):
 
 
 def _run_milestone_process(ctx, milestone, argv):
+    """Run ``main(argv)`` of the milestone's entry point, echo its output, parse its result line."""
     module_name, _, attr = milestone.target.partition(":")
     code = ("import sys\nfrom importlib import import_module\n"
             f"sys.exit(getattr(import_module({module_name!r}), {attr or 'main'!r})(sys.argv[1:]))")
@@ -529,6 +539,7 @@ def _run_milestone_process(ctx, milestone, argv):
 
 
 def cmd_milestone_run(ctx):
+    """``tito milestone run``: run on the installed code; record the achievement if all claims hold."""
     args = ctx.args
     milestone = ctx.milestone(args.milestone)
     progress = ctx.progress()
@@ -621,6 +632,7 @@ def check_course(catalog, course):
 
 
 def cmd_curriculum_check(ctx):
+    """``tito curriculum check``: exit 1 and list every missing prerequisite of a course."""
     course = _load_course(ctx.args.file)
     modules, milestones, problems = check_course(ctx.catalog, course)
     name = course.get("name", Path(ctx.args.file).stem)
@@ -645,6 +657,7 @@ def cmd_curriculum_check(ctx):
 
 
 def cmd_curriculum_lock(ctx):
+    """``tito curriculum lock``: pin a complete course's distributions and their dependencies."""
     course = _load_course(ctx.args.file)
     modules, milestones, problems = check_course(ctx.catalog, course)
     if problems:
@@ -677,6 +690,7 @@ def _data_api():
 
 
 def cmd_data_list(ctx):
+    """``tito data list``: the datasets in tinytorch.data's registry."""
     data = _data_api()
     table = Table(title=f"Datasets (root {data.data_root(ctx.args.root)})", title_justify="left")
     for column in ("name", "title", "files", "MB", "license"):
@@ -714,6 +728,7 @@ def _data_action(ctx, action):
 
 
 def build_parser():
+    """The ``argparse`` parser for every ``tito`` command (see the module docstring)."""
     parser = argparse.ArgumentParser(prog="tito", description="TinyTorch course workflows.")
     parser.add_argument("--version", action="version",
                         version=f"tito {installed_version('tinytorch-cli') or 'unknown'}")
