@@ -72,6 +72,13 @@ def test_module_status_and_milestone_commands(tmp_path, capsys):
         assert status == 0 and "Prerequisite modules" in out_info
 
 
+def test_quiet_prints_nothing_but_keeps_the_status(tmp_path, capsys):
+    assert main(["--quiet", "--home", str(tmp_path), "module", "list"]) == 0
+    assert main(["-q", "--home", str(tmp_path), "module", "test", "nope"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "unknown module 'nope'" in captured.err
+
+
 def test_reset_without_a_record_says_how_to_proceed(tmp_path, capsys):
     status, _, err = tito(capsys, tmp_path, "module", "reset", "01")
     assert status == 2 and "--from PATH" in err

@@ -50,11 +50,11 @@ class CliError(Exception):
         self.status = status
 
 
-def _console(stderr=False):
+def _console(stderr=False, quiet=False):
     width = None
     if not sys.stdout.isatty() and not os.environ.get("COLUMNS"):
         width = 120  # wide enough that tables in logs and tests do not wrap
-    return Console(stderr=stderr, width=width, highlight=False, markup=False, soft_wrap=True)
+    return Console(stderr=stderr, width=width, highlight=False, markup=False, soft_wrap=True, quiet=quiet)
 
 
 class Context:
@@ -62,7 +62,7 @@ class Context:
 
     def __init__(self, args):
         self.args = args
-        self.out = _console()
+        self.out = _console(quiet=args.quiet)
         self.err = _console(stderr=True)
         self.store = ProgressStore(args.home)
         self._catalog = None
@@ -733,6 +733,8 @@ def build_parser():
     parser.add_argument("--version", action="version",
                         version=f"tito {installed_version('tinytorch-cli') or 'unknown'}")
     parser.add_argument("--home", help="progress folder (default $TINYTORCH_HOME or ~/.tinytorch)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print only errors and warnings; the exit status tells the result")
     groups = parser.add_subparsers(dest="group", required=True, metavar="{module,milestone,curriculum,data}")
 
     module = groups.add_parser("module", help="list, start, test, complete and reset course modules")
