@@ -289,3 +289,21 @@ def test_lambda_state_dict_leaves_functions_out():
 def test_scheduler_arguments_are_checked(factory, error, message):
     with pytest.raises(error, match=message):
         factory(SGD([_param([0.0])], lr=1.0))
+
+
+@pytest.mark.parametrize("cls, kwargs", [(SGD, dict(lr=0.1, momentum=0.9)), (Adam, dict(lr=0.1)),
+                                         (RMSprop, dict(lr=0.1, centered=True, momentum=0.5))])
+def test_transposed_or_float64_gradients_give_the_same_update(cls, kwargs):
+    rng = np.random.default_rng(0)
+    init = rng.standard_normal((3, 5)).astype(np.float32)
+    grads = [rng.standard_normal((5, 3)).T for _ in range(3)]  # (3, 5) column-major float64
+    a, b = Tensor(init.copy(), requires_grad=True), Tensor(init.copy(), requires_grad=True)
+    opt_a, opt_b = cls([a], **kwargs), cls([b], **kwargs)
+    for g in grads:
+        a.grad = Tensor(np.ascontiguousarray(g, dtype=np.float32))
+        b.grad = Tensor(g)
+        opt_a.step()
+        opt_b.step()
+    assert b.data.dtype == np.float32 and b.data.flags.c_contiguous
+    np.testing.assert_array_equal(a.data, b.data)
+    assert not b.grad.data.flags.c_contiguous  # the gradient itself is left alone

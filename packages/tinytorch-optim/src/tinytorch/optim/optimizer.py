@@ -103,17 +103,25 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} must implement step()")
 
     def _grad(self, p, group):
-        """The gradient as an ndarray of p's dtype, negated when the group maximizes."""
-        g = p.grad.data
-        if g.shape != p.data.shape:
-            raise ValueError(f"gradient of shape {g.shape} does not match parameter of shape {p.data.shape}")
-        if g.dtype != p.data.dtype:
-            g = g.astype(p.data.dtype)
+        """The gradient as an ndarray with p's dtype and memory layout, negated when maximizing.
+
+        A weight used as ``x @ W.T`` gets a transposed (column-major) gradient. Elementwise ops
+        between arrays of different layouts walk one of them against its strides, which is many
+        times slower than a contiguous pass; converting once costs one such pass and keeps every
+        later op of the update contiguous.
+        """
+        theta, g = p.data, p.grad.data
+        if g.shape != theta.shape:
+            raise ValueError(f"gradient of shape {g.shape} does not match parameter of shape {theta.shape}")
+        if g.dtype != theta.dtype or g.strides != theta.strides:
+            converted = self._buffer(theta, "grad")
+            np.copyto(converted, g, casting="same_kind")
+            g = converted
         return np.negative(g) if group.get("maximize", False) else g
 
-    def _buffer(self, like):
+    def _buffer(self, like, kind="tmp"):
         """A scratch array shaped like ``like``, shared by every parameter of that shape and dtype."""
-        key = (like.shape, like.dtype.str)
+        key = (kind, like.shape, like.dtype.str)
         buf = self._scratch.get(key)
         if buf is None:
             buf = self._scratch[key] = np.empty_like(like)
