@@ -533,8 +533,9 @@ def _run_milestone_process(ctx, milestone, argv):
                 result = json.loads(line[len(RESULT_PREFIX):])
             except json.JSONDecodeError:
                 ctx.err.print(f"warning: unreadable result line: {line.strip()[:200]}")
-        sys.stdout.write(line)
-        sys.stdout.flush()
+        if not ctx.args.quiet:
+            sys.stdout.write(line)
+            sys.stdout.flush()
     return proc.wait(), result
 
 
