@@ -2,8 +2,8 @@
 one to two forwards, and the engine's per-node overhead is a few microseconds.
 
 Run: python packages/tinytorch-autograd/benchmarks/bench_autograd.py
-PyTorch (CPU, one thread, same run) is measured alongside when it is installed. Timings are the
-best of several rounds, which is the least noisy statistic on a shared machine.
+PyTorch (CPU, one thread, same run) is measured alongside when it is installed. Timings are
+medians, the least noisy statistic on a shared machine.
 """
 
 import os
@@ -24,36 +24,34 @@ from tinytorch.tensor import Tensor  # noqa: E402
 SIZES = (784, 128, 64, 10)
 
 
-def best_of(fn, repeat=7, number=20):
-    """Best mean time of ``number`` calls over ``repeat`` rounds, in seconds (least noisy on a shared box)."""
+def median_time(fn, runs=30):
+    """Median seconds of one call of ``fn`` over ``runs`` calls, after one warm-up call."""
     fn()
-    times = []
-    for _ in range(repeat):
+    times = np.empty(runs)
+    for i in range(runs):
         start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - start) / number)
-    return min(times)
+        fn()
+        times[i] = time.perf_counter() - start
+    return np.median(times)
 
 
-def forward_backward_times(make_loss, params, repeat=7, number=20):
-    """Best-of-``repeat`` mean seconds of the forward pass and, separately, of ``backward()``."""
+def forward_backward_times(make_loss, params, steps=200):
+    """Median seconds of the forward pass and of ``backward()``, and the median of their ratio.
+
+    Forward and backward of the same step run back to back, so the per-step ratio is robust to
+    the load of a shared machine changing between steps.
+    """
     make_loss().backward()
-    fwd_times, bwd_times = [], []
-    for _ in range(repeat):
-        fwd = bwd = 0.0
-        for _ in range(number):
-            for p in params:
-                p.grad = None
-            start = time.perf_counter()
-            loss = make_loss()
-            mid = time.perf_counter()
-            loss.backward()
-            fwd += mid - start
-            bwd += time.perf_counter() - mid
-        fwd_times.append(fwd / number)
-        bwd_times.append(bwd / number)
-    return min(fwd_times), min(bwd_times)
+    fwd, bwd = np.empty(steps), np.empty(steps)
+    for i in range(steps):
+        for p in params:
+            p.grad = None
+        start = time.perf_counter()
+        loss = make_loss()
+        mid = time.perf_counter()
+        loss.backward()
+        fwd[i], bwd[i] = mid - start, time.perf_counter() - mid
+    return np.median(fwd), np.median(bwd), np.median(bwd / fwd)
 
 
 def make_mlp(rng):
@@ -111,13 +109,13 @@ def main():
     if torch is not None:
         torch.set_num_threads(1)
 
-    print("\nForward vs backward, per training step (best of 7 rounds of 20 steps):")
+    print("\nForward vs backward per training step (medians of 200 steps; ratio = median of per-step ratios):")
     for batch in (64, 256):
         x = Tensor(rng.standard_normal((batch, SIZES[0])).astype(np.float32))
         y = Tensor(rng.integers(0, SIZES[-1], batch))
-        fwd, bwd = forward_backward_times(lambda: mlp_loss(params, x, y), params)
+        fwd, bwd, ratio = forward_backward_times(lambda: mlp_loss(params, x, y), params)
         line = (f"  batch {batch:4d}  tinytorch: forward {fwd * 1e6:5.0f} us, "
-                f"backward {bwd * 1e6:5.0f} us ({bwd / fwd:.2f}x)")
+                f"backward {bwd * 1e6:5.0f} us ({ratio:.2f}x)")
         if torch is not None:
             tp = [torch.tensor(p.data, requires_grad=True) for p in params]
             tx, ty = torch.tensor(x.data), torch.tensor(y.data)
@@ -130,9 +128,9 @@ def main():
                         h = torch.relu(h)
                 return torch.nn.functional.cross_entropy(h, ty)
 
-            t_fwd, t_bwd = forward_backward_times(t_loss, tp)
+            t_fwd, t_bwd, t_ratio = forward_backward_times(t_loss, tp)
             line += (f"   torch: forward {t_fwd * 1e6:5.0f} us, "
-                     f"backward {t_bwd * 1e6:5.0f} us ({t_bwd / t_fwd:.2f}x)")
+                     f"backward {t_bwd * 1e6:5.0f} us ({t_ratio:.2f}x)")
         print(line)
 
     print("\nEngine overhead per graph node (a chain of 2,000 tiny ops, 3 floats each):")
@@ -146,7 +144,7 @@ def main():
         a.grad = None
         out.backward()
 
-    per_node = best_of(bw, repeat=5, number=5) / 2001
+    per_node = median_time(bw) / 2001
     print(f"  tinytorch: {per_node * 1e6:.2f} us per node (topological sort + rule + accumulation)")
     if torch is not None:
         ta = torch.ones(3, requires_grad=True)
@@ -159,7 +157,7 @@ def main():
             ta.grad = None
             tout.backward(retain_graph=True)
 
-        print(f"  torch:     {best_of(t_bw, repeat=5, number=5) / 2001 * 1e6:.2f} us per node")
+        print(f"  torch:     {median_time(t_bw) / 2001 * 1e6:.2f} us per node")
 
 
 if __name__ == "__main__":

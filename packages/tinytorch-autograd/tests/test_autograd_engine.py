@@ -378,3 +378,24 @@ def test_float32_training_step_keeps_float32():
     out.backward()
     assert out.dtype == np.float32 and w.grad.dtype == np.float32
     assert_allclose(w.grad.data, np.full((3, 2), 2 * 0.3 * 4 / 8), rtol=1e-6)
+
+
+def test_new_arrays_from_rules_reach_leaves_without_a_copy(monkeypatch):
+    from tinytorch.autograd import engine
+
+    handed = []
+    original = engine._accumulate_leaf
+
+    def spy(leaf, g, owned):
+        handed.append((leaf, owned))
+        return original(leaf, g, owned)
+
+    monkeypatch.setattr(engine, "_accumulate_leaf", spy)
+    w = Tensor(np.ones((3, 2), np.float32), requires_grad=True)
+    b = Tensor(np.zeros(2, np.float32), requires_grad=True)
+    c = Tensor(np.zeros((4, 2), np.float32), requires_grad=True)
+    (Tensor(np.ones((4, 3), np.float32)) @ w + b + c).sum().backward()
+    owned = {id(leaf): flag for leaf, flag in handed}
+    assert owned[id(w)] and owned[id(b)]  # matmul's new array; unbroadcast's sum
+    assert not owned[id(c)]  # the upstream (broadcast) gradient itself: copied
+    assert c.grad.data.flags.writeable

@@ -146,8 +146,8 @@ def backward(tensor, gradient=None):
     # Ownership, so that no gradient is ever copied or added to in place needlessly, and no array
     # is ever modified while someone else holds it. `owned`: ids of tensors whose gradient array
     # this call allocated and nobody else references (it may be added to in place and handed to
-    # a leaf as its .grad). `seen`: ids of every gradient array passed around so far; a rule may
-    # return those (or views of them) to several inputs, so they are never owned.
+    # a leaf as its .grad). `seen`: ids of every array stored in `grads` so far; a rule may return
+    # those (or views of them) to several inputs, so they are never owned.
     owned = {id(tensor)} if gradient is None else set()
     seen = {id(grad)}
     rules = GRADIENTS
@@ -183,49 +183,58 @@ def backward(tensor, gradient=None):
             if gx is None or not isinstance(x, Tensor) or not x._requires_grad:
                 continue
             xdata = x.data
-            if gx.shape != xdata.shape or gx.dtype != xdata.dtype:
+            converted = gx.shape != xdata.shape or gx.dtype != xdata.dtype
+            if converted:  # unbroadcast and astype allocate: the result is ours
                 if gx.shape != xdata.shape:
                     gx = unbroadcast(gx, xdata.shape)
                 gx = gx.astype(xdata.dtype, copy=False)
-                fresh = True  # unbroadcast and astype allocate
-            else:
-                # A new base array that is neither a gradient passed around before nor one of the
-                # node's own forward arrays was allocated by the rule: nobody else holds it.
-                fresh = (
-                    gx.base is None and id(gx) not in seen and gx is not t.data
-                    and all(gx is not a for a in arrays)
-                    and (len(in_grads) == 1 or _sole_holder(gx, in_grads))
-                )
-            seen.add(id(gx))
             k = id(x)
             prev = grads.get(k)
             if prev is None:
-                grads[k] = gx
-                if fresh:
+                # Ownership matters for leaves (no copy into .grad) and for later fan-in sums;
+                # it is decided here only for leaves, and on the second contribution otherwise.
+                if converted or (
+                    x.grad_fn is None and _allocated_by_rule(gx, t, arrays, in_grads, seen)
+                ):
                     owned.add(k)
+                grads[k] = gx
+                seen.add(id(gx))
             elif k in owned:
                 np.add(prev, gx, out=prev)
-            elif fresh:
+            elif converted or _allocated_by_rule(gx, t, arrays, in_grads, seen):
                 np.add(gx, prev, out=gx)
                 grads[k] = gx
+                seen.add(id(gx))
                 owned.add(k)
             else:
                 total = prev + gx
-                seen.add(id(total))  # it will be handed to t's rule, which may pass it on
                 grads[k] = total
+                seen.add(id(total))  # it will be handed to x's rule, which may pass it on
                 owned.add(k)
     # END SOLUTION
 
 
-def _sole_holder(array, in_grads):
-    """Whether ``array`` is returned for one input only and no other returned entry views it."""
-    count = 0
-    for other in in_grads:
-        if other is array:
-            count += 1
-        elif other is not None and getattr(other, "base", None) is array:
+def _allocated_by_rule(gx, t, arrays, in_grads, seen):
+    """Whether the rule of ``t`` allocated ``gx`` for one input alone, so that nobody else holds it.
+
+    True for a new base array that is not a gradient passed around before (``seen``: ids of
+    every array stored in the gradient dict, including the one handed to this rule), not one of
+    the node's forward arrays, and not returned, or viewed, for another input of the same rule.
+    """
+    if gx.base is not None or id(gx) in seen or gx is t.data:
+        return False
+    for a in arrays:
+        if a is gx:
             return False
-    return count == 1
+    if len(in_grads) > 1:
+        count = 0
+        for other in in_grads:
+            if other is gx:
+                count += 1
+            elif other is not None and getattr(other, "base", None) is gx:
+                return False
+        return count == 1
+    return True
 
 
 def _accumulate_leaf(leaf, g, owned):
