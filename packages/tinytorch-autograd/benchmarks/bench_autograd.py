@@ -58,7 +58,8 @@ def make_mlp(rng):
     params = []
     for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
         bound = 1 / np.sqrt(fan_in)
-        params.append(Tensor(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32), requires_grad=True))
+        weight = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32)  # (in, out)
+        params.append(Tensor(weight, requires_grad=True))
         params.append(Tensor(np.zeros(fan_out, np.float32), requires_grad=True))
     return params
 
@@ -109,7 +110,8 @@ def main():
     if torch is not None:
         torch.set_num_threads(1)
 
-    print("\nForward vs backward per training step (medians of 200 steps; ratio = median of per-step ratios):")
+    print("\nForward vs backward per training step "
+          "(medians of 200 steps; ratio = median of per-step ratios):")
     for batch in (64, 256):
         x = Tensor(rng.standard_normal((batch, SIZES[0])).astype(np.float32))
         y = Tensor(rng.integers(0, SIZES[-1], batch))

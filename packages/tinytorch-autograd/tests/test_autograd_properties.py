@@ -19,7 +19,8 @@ def test_integer_array_indexing_scatter_adds(shape, data):
     k = data.draw(st.integers(1, len(shape)))
     n = data.draw(st.integers(0, 8))
     index = tuple(
-        np.array(data.draw(st.lists(st.integers(-shape[d], shape[d] - 1), min_size=n, max_size=n)), dtype=np.int64)
+        np.array(data.draw(st.lists(st.integers(-shape[d], shape[d] - 1), min_size=n, max_size=n)),
+                 dtype=np.int64)
         for d in range(k)
     )
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))

@@ -372,7 +372,10 @@ CE_CASES = [
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-@pytest.mark.parametrize("case", CE_CASES, ids=lambda c: f"{c['shape']}-{c.get('label_smoothing', 0)}-{c.get('ignore_index', -100)}")
+@pytest.mark.parametrize(
+    "case", CE_CASES,
+    ids=lambda c: f"{c['shape']}-{c.get('label_smoothing', 0)}-{c.get('ignore_index', -100)}",
+)
 def test_cross_entropy(case, reduction):
     case = dict(case)
     shape, target = case.pop("shape"), np.array(case.pop("target"))

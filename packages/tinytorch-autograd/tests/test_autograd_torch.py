@@ -162,8 +162,8 @@ def test_shape_ops(seed):
     run(lambda t: t.transpose(0, -1), lambda t: t.transpose(0, -1), x, rng=rng)
     run(lambda t: t.T, lambda t: t.permute(2, 1, 0), x, rng=rng)
     run(lambda t: t.unsqueeze(1).flatten(1), lambda t: t.unsqueeze(1).flatten(1), x, rng=rng)
-    run(lambda t: t.transpose(0, 1).contiguous().squeeze(), lambda t: t.transpose(0, 1).contiguous().squeeze(),
-        x, rng=rng)
+    swap = lambda t: t.transpose(0, 1).contiguous().squeeze()  # noqa: E731
+    run(swap, swap, x, rng=rng)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -259,7 +259,8 @@ def test_mse_loss(reduction, seed):
     rng = np.random.default_rng(seed)
     s = shape(rng)
     run(lambda a, b: apply_op(L.mse_loss, a, b, reduction=reduction),
-        lambda a, b: F.mse_loss(a, b, reduction=reduction), rng.standard_normal(s), rng.standard_normal(s), rng=rng)
+        lambda a, b: F.mse_loss(a, b, reduction=reduction),
+        rng.standard_normal(s), rng.standard_normal(s), rng=rng)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -298,7 +299,8 @@ def test_binary_cross_entropy(reduction, seed):
     target = rng.random(s)
     weight = rng.random(s[-1:]) + 0.5
     run(lambda p: apply_op(L.binary_cross_entropy, p, target=target, weight=weight, reduction=reduction),
-        lambda p: F.binary_cross_entropy(p, torch.tensor(target), weight=torch.tensor(weight), reduction=reduction),
+        lambda p: F.binary_cross_entropy(p, torch.tensor(target), weight=torch.tensor(weight),
+                                         reduction=reduction),
         rng.uniform(0.02, 0.98, s), rng=rng)
 
 
@@ -329,7 +331,8 @@ def test_mlp_step_float32():
     h = apply_op(A.relu, Tensor(x) @ ours[0] + ours[1])
     loss = apply_op(L.cross_entropy, h @ ours[2] + ours[3], target=y)
     loss.backward()
-    ref = F.cross_entropy(F.relu(torch.tensor(x) @ theirs[0] + theirs[1]) @ theirs[2] + theirs[3], torch.tensor(y))
+    hidden = F.relu(torch.tensor(x) @ theirs[0] + theirs[1])
+    ref = F.cross_entropy(hidden @ theirs[2] + theirs[3], torch.tensor(y))
     ref.backward()
     assert_allclose(loss.item(), ref.item(), rtol=1e-5)
     for a, b in zip(ours, theirs):
@@ -348,7 +351,8 @@ def test_public_activation_functions(name, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(shape(rng, ndim=2)) * 2
     if name in ("softmax", "log_softmax"):
-        tt_fn, th_fn = (lambda t: getattr(activations, name)(t, dim=-1)), (lambda t: getattr(F, name)(t, dim=-1))
+        tt_fn = lambda t: getattr(activations, name)(t, dim=-1)  # noqa: E731
+        th_fn = lambda t: getattr(F, name)(t, dim=-1)  # noqa: E731
     else:
         tt_fn, th_fn = getattr(activations, name), getattr(F, name)
     run(tt_fn, th_fn, x, rng=rng, rtol=1e-6, atol=1e-8)
