@@ -206,6 +206,16 @@ def test_gather_with_repeated_indices():
     assert_array_equal(x.grad.data, [[3.0, 0.0, 1.0], [0.0, 3.0, 1.0]])
 
 
+def test_gather_with_an_index_smaller_than_the_input_outside_dim():
+    # torch.gather semantics: the output has the index's shape; untouched lanes get zero gradient.
+    check(lambda a: a.gather(0, np.array([[2], [0], [2]])), rand(3, 4))
+    check(lambda a: a.gather(1, np.array([[3], [1]])), rand(3, 4))
+    check(lambda a: a.gather(1, np.array([[3, 3, 0], [1, 2, 1]])), rand(3, 4))
+    x = Tensor(np.zeros((3, 4)), requires_grad=True)
+    x.gather(0, np.array([[2], [2]])).sum().backward()
+    assert_array_equal(x.grad.data, [[0, 0, 0, 0], [0, 0, 0, 0], [2, 0, 0, 0]])
+
+
 # ----- shape and views ---------------------------------------------------------------------------
 
 

@@ -320,3 +320,8 @@ class TestPythonProtocol:
         x = Tensor([1.0, 2.0])
         assert np.asarray(x) is x.data and x.numpy() is x.data
         assert x.tolist() == [1.0, 2.0]
+
+
+def test_gather_index_larger_than_input_outside_dim_is_an_error():
+    with pytest.raises(ValueError, match=r"index of shape \(2, 5\) is larger than input \(2, 4\) in dim 1"):
+        tt.zeros(2, 4).gather(0, Tensor(np.zeros((2, 5), dtype=np.int64)))

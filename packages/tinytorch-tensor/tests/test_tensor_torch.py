@@ -194,3 +194,18 @@ def test_creation_dtypes():
     check(tt.full((2, 2), 3.0), torch.full((2, 2), 3.0))
     check(tt.zeros(2, 3), torch.zeros(2, 3))
     check(tt.ones((2, 3)), torch.ones((2, 3)))
+
+
+@pytest.mark.parametrize("dim, index_shape", [(0, (3, 1)), (1, (2, 1)), (0, (2, 4)), (-1, (3, 6)), (1, (1, 2))])
+def test_gather_with_an_index_smaller_than_the_input(dim, index_shape):
+    a = rand((3, 4), 18)
+    size = a.shape[dim]
+    index = np.random.default_rng(1).integers(0, size, index_shape)
+    check(Tensor(a).gather(dim, Tensor(index)), torch.tensor(a).gather(dim, torch.tensor(index)))
+
+
+def test_zero_dim_numpy_bool_masks():
+    a = rand((2, 3), 19)
+    flag = np.float32(0.7) > 0.5  # a 0-d np.bool_, not an ndarray
+    check(Tensor(a).masked_fill(flag, 0.0), torch.tensor(a).masked_fill(torch.tensor(bool(flag)), 0.0))
+    check(tt.where(flag, Tensor(a), Tensor(a) * 2), torch.where(torch.tensor(bool(flag)), torch.tensor(a), torch.tensor(a) * 2))

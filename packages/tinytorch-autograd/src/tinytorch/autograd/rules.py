@@ -326,11 +326,12 @@ def gather_rule(grad, out, a, dim, index):
     if index.size == 0:
         return (np.zeros(a.shape, dtype=grad.dtype),)
     # negative indices count from the end; NumPy's take_along_axis broadcasts index dims of size 1
-    index = np.broadcast_to(index % a.shape[dim], out.shape)
+    index = index % a.shape[dim]  # out has index's shape; index may be smaller than a elsewhere
     if index.shape[dim] == 1:
         # One pick per lane (max(dim), cross-entropy targets): no index can repeat.
         ga = np.zeros(a.shape, dtype=grad.dtype)
-        np.put_along_axis(ga, index, grad, axis=dim)
+        lanes = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))
+        np.put_along_axis(ga[lanes], index, grad, axis=dim)
         return (ga,)
     # Flat position of every picked element: index along `dim`, own coordinate elsewhere.
     strides = np.cumprod((a.shape[1:] + (1,))[::-1])[::-1]  # element strides of a C array

@@ -128,8 +128,12 @@ def amin(a, dim=None, keepdim=False):
 
 
 def gather(a, dim, index):
+    # torch.gather: out[i][j] = a[index[i][j]][j] for dim 0; the output has index's shape, and
+    # index may be smaller than a in the other dims (NumPy's take_along_axis would broadcast).
     # BEGIN SOLUTION
-    return np.take_along_axis(a, index, axis=dim)
+    dim = dim % a.ndim
+    lanes = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))
+    return np.take_along_axis(a[lanes], index, axis=dim)
     # END SOLUTION
 
 

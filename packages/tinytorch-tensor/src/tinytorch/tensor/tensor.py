@@ -424,6 +424,8 @@ class Tensor:
     def masked_fill(self, mask, value):
         """Copy of ``self`` with ``value`` where the boolean ``mask`` (broadcast) is True."""
         mask = _unwrap(mask)
+        if isinstance(mask, np.bool_):
+            mask = np.asarray(mask)
         if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
             raise TypeError(f"masked_fill expects a bool mask, got {getattr(mask, 'dtype', type(mask))}")
         try:
@@ -521,6 +523,14 @@ class Tensor:
             raise ValueError(
                 f"gather: index has {index.ndim} dims but input has {self.data.ndim} dims "
                 f"(shapes {index.shape} and {self.data.shape})"
+            )
+        too_big = [
+            d for d in range(index.ndim) if d != dim % index.ndim and index.shape[d] > self.data.shape[d]
+        ]
+        if too_big:
+            raise ValueError(
+                f"gather: index of shape {index.shape} is larger than input {self.data.shape} "
+                f"in dim {too_big[0]} (only dim {dim} may be larger)"
             )
         return apply_op(ops.gather, self, dim=dim, index=index)
 
@@ -730,6 +740,8 @@ def stack(tensors, dim=0):
 def where(condition, input, other):
     """Elementwise ``input if condition else other`` (``torch.where``); broadcasts all three."""
     condition = _unwrap(condition)
+    if isinstance(condition, np.bool_):
+        condition = np.asarray(condition)
     if not isinstance(condition, np.ndarray) or condition.dtype != np.bool_:
         raise TypeError(f"where expects a bool condition, got {getattr(condition, 'dtype', type(condition))}")
     try:
