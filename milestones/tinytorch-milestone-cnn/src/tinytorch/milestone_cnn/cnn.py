@@ -348,7 +348,7 @@ def main(argv=None):
         if not tasks:
             parser.error(f"--only {' '.join(args.only)}: none of these run in a {'quick' if args.quick else 'full'} run")
 
-    console = Console(highlight=False, width=max(Console().width, 100))
+    console = Console(highlight=False, soft_wrap=True, width=max(Console().width, 100))
     console.print(f"[bold]1998 CNN milestone[/bold] ({'quick' if args.quick else 'full'} run, "
                   f"data root {data_root(args.root)})")
     start = time.perf_counter()
