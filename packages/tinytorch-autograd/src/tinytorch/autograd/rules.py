@@ -196,14 +196,26 @@ def matmul_rule(grad, out, a, b, needs_input_grad=(True, True)):
         if needs_input_grad[0]:
             ga = (g2 @ b.T).reshape(a.shape)
         if needs_input_grad[1]:
-            gb = a.reshape(-1, k).T @ g2  # (k, m)
+            gb = _weight_grad(a.reshape(-1, k), g2, b)  # (k, m)
         return ga, gb
     if needs_input_grad[0]:
         ga = grad @ np.swapaxes(b, -1, -2)
     if needs_input_grad[1]:
-        gb = np.swapaxes(a, -1, -2) @ grad
+        gb = _weight_grad(a, grad, b) if a.ndim == b.ndim == 2 else np.swapaxes(a, -1, -2) @ grad
     return ga, gb
     # END SOLUTION
+
+
+def _weight_grad(a, grad, b):
+    """``a.T @ grad`` (2-d) in the memory order of ``b``.
+
+    ``Linear`` multiplies by ``weight.T``, a Fortran-ordered view. Returning its gradient in the
+    same order makes the permute rule hand ``weight.grad`` back C-contiguous, so the optimizer's
+    elementwise updates don't stride across memory (measured ~18x slower on 784x128).
+    """
+    if b.flags.f_contiguous and not b.flags.c_contiguous:
+        return (grad.T @ a).T
+    return a.T @ grad
 
 
 # ----- elementwise math --------------------------------------------------------------------------
@@ -358,6 +370,8 @@ def reshape_rule(grad, out, a, shape):
 @gradient_of(T.permute)
 def permute_rule(grad, out, a, dims):
     # BEGIN SOLUTION
+    if a.ndim == 2:  # a transpose is its own inverse
+        return (grad.T,) if dims[0] % 2 == 1 else (grad,)
     inverse = np.argsort([d % a.ndim for d in dims]) if a.ndim else ()
     return (np.transpose(grad, tuple(inverse)),)
     # END SOLUTION
