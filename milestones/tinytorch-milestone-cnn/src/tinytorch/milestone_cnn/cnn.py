@@ -19,7 +19,7 @@ Claims checked (exit status 0 only when every claim that could be checked holds)
 Every run also measures the CIFAR-10 network's training step on synthetic data and prints the
 time a full CIFAR-10 run would take on this machine.
 
-Run: ``python -m tinytorch.milestone_cnn [--quick] [--root DIR] [--seed N] [--only TASK ...]``.
+Run: ``python -m tinytorch.milestone_cnn [--quick] [--root DIR] [--seed N] [--only TASK ...] [--threads N]``.
 """
 
 import argparse
@@ -30,6 +30,7 @@ import time
 import numpy as np
 from rich.console import Console
 from rich.table import Table
+from threadpoolctl import threadpool_limits
 
 import tinytorch.autograd  # noqa: F401  (the engine that loss.backward() runs)
 from tinytorch.activations import ReLU
@@ -341,7 +342,15 @@ def main(argv=None):
     parser.add_argument("--root", default=None, help="data root (default $TINYTORCH_DATA_DIR or ~/.cache/tinytorch)")
     parser.add_argument("--seed", type=int, default=0, help="seed for initialisation and shuffling")
     parser.add_argument("--only", nargs="+", choices=TASKS, help="run only these tasks")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS threads (default 1: the convolutions' GEMMs are small, batch-chunked "
+                             "ones, which two threads slow down badly on a busy 2-core machine)")
     args = parser.parse_args(argv)
+    with threadpool_limits(limits=args.threads):
+        return _run(args, parser)
+
+
+def _run(args, parser):
     tasks = QUICK_TASKS if args.quick else TASKS
     if args.only:
         tasks = tuple(t for t in tasks if t in args.only)
