@@ -129,6 +129,18 @@ def bench_cnn(batch, warmup, steps):
     return time_interleaved(fns, warmup, steps)
 
 
+def bench_conv_layer(repeats=5):
+    """One 3x3 conv layer, 32 -> 64 channels on a 64x32x16x16 batch: im2col + GEMM vs the naive loop."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 32, 16, 16)).astype(np.float32)
+    w = rng.standard_normal((64, 32, 3, 3)).astype(np.float32)
+    args = ((1, 1), (1, 1), (1, 1))
+    result = time_interleaved({"im2col": lambda: ops.conv2d(x, w, None, *args),
+                               "naive": lambda: ops.conv2d_naive(x, w, None, *args)}, 1, repeats)
+    flops = 2 * 64 * 32 * 9 * 64 * 16 * 16
+    return result, flops
+
+
 def mnist_arrays(samples):
     """(images (N, 784) float32 normalised, labels (N,) int64): real MNIST if present, else random."""
     try:
@@ -198,6 +210,7 @@ def main(argv=None):
         torch_threads = torch.get_num_threads()
 
     rows = []
+    conv, flops = bench_conv_layer()
     cnn = bench_cnn(args.batch, args.warmup, args.steps)
     rows.append((f"CNN train step, batch {args.batch} (ms)", cnn, 1e3, 1.2))
     if not args.skip_mlp:
@@ -208,6 +221,9 @@ def main(argv=None):
           f"torch {torch.__version__ if torch else 'not installed'} (threads {torch_threads}), "
           f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, CHUNK_BYTES={ops.CHUNK_BYTES}, "
           f"MALLOC_MMAP_THRESHOLD_={os.environ.get('MALLOC_MMAP_THRESHOLD_', 'unset')}")
+    fast, naive = conv["im2col"][2], conv["naive"][2]
+    print(f"# conv 32->64 3x3 on 64x32x16x16: im2col + GEMM {1e3 * fast:.2f} ms CPU ({flops / fast / 1e9:.0f} GFLOP/s), "
+          f"naive loop over positions {1e3 * naive:.2f} ms ({naive / fast:.1f}x)")
     if args.markdown:
         print("| workload | ours best | ours median | PyTorch best | PyTorch median | ratio (best wall) "
               "| ratio (best CPU) | goal |")

@@ -215,7 +215,9 @@ def conv2d_backward(grad, out, x, weight, bias=None, stride=(1, 1), padding=(0, 
 def conv2d_naive(x, weight, bias=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1)):
     """The textbook convolution: a Python loop over output positions, for teaching only.
 
-    Same contract and result as :func:`conv2d`, about a hundred times slower on real layers.
+    Same contract and result as :func:`conv2d`. Each of the H_out·W_out iterations is one small
+    GEMM, so the Python loop and the small matrices cost 3x on a 32->64, 16x16, batch-64 layer
+    (docs/modules/09-spatial.md).
     """
     # BEGIN SOLUTION
     _check_conv(x, weight, bias)
