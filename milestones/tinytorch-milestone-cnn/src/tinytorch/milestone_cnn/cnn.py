@@ -286,6 +286,7 @@ def run_task(task, quick, root, seed, log):
     result["final_loss"] = losses[-1]
     result["accuracy"] = evaluate(model, test_loader)
     result["passed"] = result["accuracy"] >= target
+    log(f"  test accuracy {100 * result['accuracy']:.2f}% (target {100 * target:.0f}%)")
     return result
 
 
