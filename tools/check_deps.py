@@ -193,7 +193,8 @@ def scan_imports(folder: Path) -> tuple[list[Import], list[str]]:
     if not folder.is_dir():
         return found, errors
     for path in sorted(folder.rglob("*.py")):
-        if any(part.startswith(".") or part == "__pycache__" for part in path.parts):
+        if any(part.startswith(".") or part == "__pycache__"
+               for part in path.relative_to(folder).parts):
             continue
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))

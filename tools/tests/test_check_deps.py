@@ -353,3 +353,12 @@ def test_real_repo_copy_flags_an_injected_undeclared_import(tmp_path):
     added = [p for p in problems(tmp_path) if p not in before]
     assert len(added) == 1, added
     assert f"imports tinytorch.{other.module}" in added[0] and "not declared" in added[0]
+
+
+def test_repo_under_a_dot_folder_is_still_scanned(tmp_path):
+    root = tmp_path / ".checkouts" / "repo"
+    make_dist(root, "packages/tinytorch-a", "tinytorch-a")
+    make_dist(root, "packages/tinytorch-b", "tinytorch-b",
+              files={"src/tinytorch/b/core.py": "import tinytorch.a\n",
+                     "src/tinytorch/b/.hidden/skip.py": "import tinytorch.zzz\n"})
+    only_problem(root, "imports tinytorch.a", "not declared")
