@@ -48,6 +48,26 @@ def test_weight_sharing_keeps_conv_parameters_small():
     assert dense / conv1["params"] > 20_000
 
 
+def test_cifar_augmentation_and_network_train_on_synthetic_images():
+    # CIFAR-10 cannot be downloaded here: exercise its transform and network on random images.
+    import numpy as np
+
+    from tinytorch.losses import cross_entropy
+    from tinytorch.tensor import Tensor
+
+    images = np.random.default_rng(0).random((4, 3, 32, 32)).astype(np.float32)
+    x = cnn.train_transform("cifar10", seed=0)(images)
+    assert x.shape == (4, 3, 32, 32) and x.dtype == np.float32
+    from tinytorch.data import Normalize
+
+    plain = Normalize(*cnn.NORMALIZE["cifar10"])(images)
+    assert not np.allclose(x, plain)  # crops and flips moved the pixels
+    model = build_model("cifar")
+    loss = cross_entropy(model(Tensor(np.ascontiguousarray(x))), Tensor(np.arange(4)))
+    loss.backward()
+    assert all(p.grad is not None for p in model.parameters())
+
+
 def test_measure_step_returns_seconds():
     assert 0 < measure_step("tinydigits", (1, 8, 8), batch_size=8, steps=2) < 10
 

@@ -213,18 +213,21 @@ def measure_step(net, input_shape, batch_size, steps=4, warmup=1, seed=0):
     return float(np.median(times))
 
 
+def train_transform(task, seed):
+    """Batch transform of the training images: normalisation, plus crop + flip for CIFAR-10."""
+    normalize = Normalize(*NORMALIZE[task])
+    if task != "cifar10":
+        return normalize
+    gen = np.random.default_rng(seed + 1)
+    return Compose([RandomCrop(32, padding=4, generator=gen), RandomHorizontalFlip(generator=gen), normalize])
+
+
 def _datasets(task, root, subset, seed):
     if task == "tinydigits":
         return TinyDigits(root=root, train=True), TinyDigits(root=root, train=False)
     cls = {"mnist": MNIST, "fashion": FashionMNIST, "cifar10": CIFAR10}[task]
-    normalize = Normalize(*NORMALIZE[task])
-    train_transform = normalize
-    if task == "cifar10":
-        gen = np.random.default_rng(seed + 1)
-        train_transform = Compose([RandomCrop(32, padding=4, generator=gen),
-                                   RandomHorizontalFlip(generator=gen), normalize])
-    train_set = cls(root=root, train=True, transform=train_transform)
-    test_set = cls(root=root, train=False, transform=normalize)
+    train_set = cls(root=root, train=True, transform=train_transform(task, seed))
+    test_set = cls(root=root, train=False, transform=Normalize(*NORMALIZE[task]))
     if subset is not None:
         keep = np.random.default_rng(seed).permutation(len(train_set))[:subset]
         train_set.data, train_set.targets = train_set.data[keep], train_set.targets[keep]
