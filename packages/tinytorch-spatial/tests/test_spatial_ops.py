@@ -161,3 +161,13 @@ def test_bad_input_raises_clear_errors(call, match):
 def test_integer_input_rejected():
     with pytest.raises(TypeError, match="floating point"):
         conv2d(Tensor(np.zeros((1, 1, 3, 3), np.int64)), Tensor(np.zeros((1, 1, 3, 3))))
+
+
+def test_workspace_stays_bounded():
+    ops.clear_workspace()
+    w = np.ones((1, 1, 3, 3), np.float32)
+    for size in range(3, 3 + 2 * ops._WORKSPACE_LIMIT):
+        ops.conv2d(np.ones((1, 1, size, size), np.float32), w, None, (1, 1), (1, 1), (1, 1))
+    assert 0 < len(ops._workspace) <= ops._WORKSPACE_LIMIT
+    ops.clear_workspace()
+    assert len(ops._workspace) == 0

@@ -30,7 +30,7 @@ __all__ = ["conv2d", "conv2d_naive", "max_pool2d", "avg_pool2d", "batch_norm"]
 CHUNK_BYTES = 2 << 20
 """Largest im2col chunk in bytes (a whole image is the minimum); tuned in docs/performance.md."""
 
-_WORKSPACE_LIMIT = 24
+_WORKSPACE_LIMIT = 32
 _workspace = OrderedDict()
 
 
@@ -96,8 +96,10 @@ def _windows(xp, kernel, stride, dilation, out_hw):
 
 
 def _chunks(n, bytes_per_image):
-    step = max(1, CHUNK_BYTES // max(bytes_per_image, 1))
-    return [(i, min(i + step, n)) for i in range(0, n, step)]
+    """Batch ranges ``[(n0, n1), ...]`` of at most ``CHUNK_BYTES`` of im2col data each, and the
+    largest chunk's image count (every chunk's buffer is a prefix of one that size)."""
+    step = min(n, max(1, CHUNK_BYTES // max(bytes_per_image, 1)))
+    return [(i, min(i + step, n)) for i in range(0, n, step)], step
 
 
 def _check_conv(x, weight, bias):
@@ -146,9 +148,11 @@ def conv2d(x, weight, bias=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1))
     wk = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c_in, c_out).astype(dtype, copy=False)
     out = np.empty((n, ho, wo, c_out), dtype)  # (N, Ho, Wo, C_out)
     k = kh * kw * c_in
-    for n0, n1 in _chunks(n, ho * wo * k * dtype.itemsize):
+    chunks, step = _chunks(n, ho * wo * k * dtype.itemsize)
+    buf = _scratch("cols", (step * ho * wo, k), dtype)
+    for n0, n1 in chunks:
         rows = (n1 - n0) * ho * wo
-        cols = _scratch("cols", (rows, k), dtype)  # (n·Ho·Wo, KH·KW·C_in)
+        cols = buf[:rows]  # (n·Ho·Wo, KH·KW·C_in)
         np.copyto(cols.reshape(n1 - n0, ho, wo, kh, kw, c_in),
                   _windows(xp[n0:n1], (kh, kw), stride, dilation, (ho, wo)))
         np.matmul(cols, wk, out=out[n0:n1].reshape(rows, c_out))
@@ -182,9 +186,11 @@ def conv2d_backward(grad, out, x, weight, bias=None, stride=(1, 1), padding=(0, 
     dweight = None
     if needs_input_grad[1]:
         dwk = np.zeros((k, c_out), dtype)  # (KH·KW·C_in, C_out)
-        for n0, n1 in _chunks(n, ho * wo * k * dtype.itemsize):
+        chunks, step = _chunks(n, ho * wo * k * dtype.itemsize)
+        buf = _scratch("cols", (step * ho * wo, k), dtype)
+        for n0, n1 in chunks:
             rows = (n1 - n0) * ho * wo
-            cols = _scratch("cols", (rows, k), dtype)
+            cols = buf[:rows]
             np.copyto(cols.reshape(n1 - n0, ho, wo, kh, kw, c_in),
                       _windows(xp[n0:n1], (kh, kw), stride, dilation, (ho, wo)))
             dwk += cols.T @ g[n0:n1].reshape(rows, c_out)
@@ -198,9 +204,11 @@ def conv2d_backward(grad, out, x, weight, bias=None, stride=(1, 1), padding=(0, 
         return conv2d(grad, flipped, None, (1, 1), back_pad, dilation), dweight, dbias
     wk = weight.transpose(2, 3, 1, 0).reshape(k, c_out).astype(dtype, copy=False)
     dxp = np.zeros(xp.shape, dtype)  # (N, Hp, Wp, C_in)
-    for n0, n1 in _chunks(n, ho * wo * k * dtype.itemsize):
+    chunks, step = _chunks(n, ho * wo * k * dtype.itemsize)
+    buf = _scratch("dcols", (step * ho * wo, k), dtype)
+    for n0, n1 in chunks:
         rows = (n1 - n0) * ho * wo
-        dcols = _scratch("dcols", (rows, k), dtype)
+        dcols = buf[:rows]
         np.matmul(g[n0:n1].reshape(rows, c_out), wk.T, out=dcols)
         dcols6 = dcols.reshape(n1 - n0, ho, wo, kh, kw, c_in)
         for i in range(kh):
