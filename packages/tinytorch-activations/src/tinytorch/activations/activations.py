@@ -25,7 +25,7 @@ def _float_input(fn_name, input, keep_int=False):
     """Check that ``input`` is a Tensor; give integer and bool tensors a float32 copy."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{fn_name}() expects a Tensor, got {type(input).__name__}")
-    kind = input.dtype.kind
+    kind = input.data.dtype.kind
     if kind == "f" or (keep_int and kind in "iu"):
         return input
     return Tensor(input.data.astype(np.float32))

