@@ -1,14 +1,17 @@
 """Discovery from real installed metadata, from pyproject files, and wheel snapshots."""
 
 import csv
-import hashlib
 import base64
+import hashlib
+import importlib
 import io
 import json
 import zipfile
 from importlib import metadata
 
 import pytest
+
+import tinytorch.tensor
 
 from tinytorch.cli.discovery import Catalog, Component, components_from_tree, installed_components
 from tinytorch.cli.workspace import snapshot_wheel
@@ -26,6 +29,7 @@ def test_the_installed_tensor_module_is_discovered_from_metadata():
     assert tensor.version == metadata.version("tinytorch-tensor")
     assert tensor.import_name == "tinytorch.tensor" and tensor.requires == []
     assert "numpy" in tensor.third_party
+    assert importlib.import_module(tensor.import_name) is tinytorch.tensor
     numbers = [c.number for c in installed_components("module")]
     assert numbers == sorted(numbers)
 
