@@ -25,6 +25,7 @@ uint8 = np.dtype(np.uint8)
 bool_ = np.dtype(np.bool_)
 
 _SUPPORTED_KINDS = "fiub"
+_new_object = object.__new__
 _FLOAT64 = float64
 _grad_enabled = True
 
@@ -179,10 +180,10 @@ class Tensor:
         if requires_grad:
             self.requires_grad = True
 
-    @classmethod
-    def _make(cls, array):
+    @staticmethod
+    def _make(array):
         """Wrap an ndarray produced by a kernel, skipping dtype inference (the hot path)."""
-        t = object.__new__(cls)
+        t = _new_object(Tensor)
         t.data = array if type(array) is np.ndarray else np.asarray(array)
         t._requires_grad = False
         t.grad = None
