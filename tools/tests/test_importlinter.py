@@ -50,7 +50,7 @@ def _lint(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(tmp_path))
     return subprocess.run(
         [sys.executable, "-c", "from importlinter.cli import lint_imports_command as c; c()",
-         "--config", str(config), "--no-cache"],
+         str(config), "--no-cache"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )
 
