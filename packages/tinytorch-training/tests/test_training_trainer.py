@@ -134,6 +134,37 @@ def test_trainer_clips_the_global_norm_before_each_step():
     assert max(opt.norms) == pytest.approx(0.5, rel=1e-4)
 
 
+class _EventSGD(SGD):
+    """Records its zero_grad and step calls in a list it shares with the loss."""
+
+    def __init__(self, params, events, **kwargs):
+        super().__init__(params, **kwargs)
+        self.events = events
+
+    def zero_grad(self, set_to_none=True):
+        self.events.append("zero")
+        super().zero_grad(set_to_none)
+
+    def step(self):
+        self.events.append("step")
+        super().step()
+
+
+def test_gradients_are_zeroed_just_before_each_group_s_first_backward():
+    x, y = _regression(n=12)
+    model = _linear()
+    events = []
+
+    def loss_fn(out, target):
+        events.append("loss")
+        return mse_loss(out, target)
+
+    trainer = Trainer(model, _EventSGD(model.parameters(), events, lr=0.1), loss_fn, accumulation_steps=2)
+    trainer.train_epoch(_batches(x, y, 4))  # groups: (b0, b1), (b2)
+    assert events == ["loss", "zero", "loss", "step", "loss", "zero", "step"]
+    assert model.weight.grad is not None  # the last step's gradients stay, as in PyTorch
+
+
 @pytest.mark.parametrize("interval, accumulation, expected", [("epoch", 1, 3), ("step", 1, 12), ("step", 2, 6)])
 def test_scheduler_steps_per_epoch_or_per_optimizer_step(interval, accumulation, expected):
     x, y = _regression(n=16)
@@ -161,7 +192,27 @@ def test_validation_metrics_are_sample_weighted():
     assert result["accuracy"] == pytest.approx(0.8)
     trainer.fit([(x, target)], epochs=1, val_data=[(x[:4], target[:4]), (x[4:], wrong[4:])])
     assert trainer.history["val_accuracy"] == [pytest.approx(0.8)]
-    assert set(trainer.history) == {"epoch", "train_loss", "lr", "val_loss", "val_accuracy"}
+    assert set(trainer.history) == {"epoch", "train_loss", "lr", "train_seconds", "val_loss", "val_accuracy"}
+
+
+def test_history_times_each_epoch_and_on_epoch_end_sees_it_recorded():
+    x, y = _regression()
+    model = _linear()
+    trainer = Trainer(model, SGD(model.parameters(), lr=0.1), mse_loss)
+    seen = []
+
+    def on_epoch_end(t, record):
+        assert t is trainer and len(t.history["epoch"]) == t.epoch == record["epoch"]
+        assert record == {key: values[-1] for key, values in t.history.items()}
+        seen.append(record)
+
+    history = trainer.fit(_batches(x, y, 16), epochs=3, val_data=_batches(x, y, 48), on_epoch_end=on_epoch_end)
+    assert [r["epoch"] for r in seen] == [1, 2, 3]
+    assert set(seen[0]) == {"epoch", "train_loss", "lr", "train_seconds", "val_loss"}
+    assert len(history["train_seconds"]) == 3
+    assert all(isinstance(s, float) and 0.0 < s < 10.0 for s in history["train_seconds"])
+    trainer.fit(_batches(x, y, 16), epochs=3, on_epoch_end=on_epoch_end)  # nothing left to train
+    assert len(seen) == 3
 
 
 def test_accuracy_helpers_by_hand():

@@ -6,7 +6,8 @@ Run it with ``python -m tinytorch.milestone_cnn [--quick]`` or ``tito milestone 
 from importlib.metadata import PackageNotFoundError, version
 
 from .cnn import (
-    CONFIGS, TARGETS, build_model, count_parameters, evaluate, layer_profile, main, measure_step, run_task, train,
+    CONFIGS, TARGETS, build_model, count_parameters, epoch_logger, layer_profile, main, make_trainer, measure_step,
+    run_task,
 )
 
 try:
@@ -14,5 +15,5 @@ try:
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
-__all__ = ["main", "build_model", "layer_profile", "count_parameters", "train", "evaluate", "run_task",
+__all__ = ["main", "build_model", "layer_profile", "count_parameters", "make_trainer", "epoch_logger", "run_task",
            "measure_step", "TARGETS", "CONFIGS"]

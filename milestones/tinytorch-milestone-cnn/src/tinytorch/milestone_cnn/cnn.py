@@ -3,8 +3,9 @@
 LeCun, Bottou, Bengio and Haffner's LeNet-5 (1998) read the digits on bank cheques with a
 network that shares one small filter across every position of an image. This milestone reruns
 that result on the learner's own TinyTorch: the Tensor (01), ReLU (02), Linear (03),
-cross-entropy (04), autograd (05), Adam (06), the DataLoader and verified datasets (08), and the
-spatial layers built in module 09 (Conv2d, MaxPool2d, BatchNorm2d, Flatten).
+cross-entropy (04), autograd (05), Adam and a cosine schedule (06), the Trainer's loop (07), the
+DataLoader and verified datasets (08), and the spatial layers built in module 09 (Conv2d,
+MaxPool2d, BatchNorm2d, Flatten).
 
 Claims checked (exit status 0 only when every claim that could be checked holds):
 
@@ -32,7 +33,6 @@ from rich.console import Console
 from rich.table import Table
 from threadpoolctl import threadpool_limits
 
-import tinytorch.autograd  # noqa: F401  (the engine that loss.backward() runs)
 from tinytorch.activations import ReLU
 from tinytorch.data import (
     CIFAR10, MNIST, Compose, DataLoader, DatasetIntegrityError, DatasetNotFoundError, FashionMNIST,
@@ -44,6 +44,7 @@ from tinytorch.optim import Adam
 from tinytorch.optim.lr_scheduler import CosineAnnealingLR
 from tinytorch.spatial import AvgPool2d, BatchNorm2d, Conv2d, Flatten, MaxPool2d
 from tinytorch.tensor import Tensor, manual_seed, no_grad
+from tinytorch.training import Trainer, accuracy
 
 TASKS = ("tinydigits", "mnist", "fashion", "cifar10")
 QUICK_TASKS = ("tinydigits", "mnist")
@@ -157,57 +158,37 @@ def layer_profile(model, input_shape):
     return rows
 
 
-def evaluate(model, loader):
-    """Fraction of correctly classified samples (eval mode: BatchNorm uses running statistics)."""
-    model.eval()
-    correct = total = 0
-    with no_grad():
-        for x, y in loader:
-            pred = model(x).data.argmax(axis=1)
-            correct += int((pred == y.data).sum())
-            total += y.data.shape[0]
-    model.train()
-    return correct / max(total, 1)
+def make_trainer(model, epochs, steps_per_epoch, lr):
+    """Adam with a cosine-annealed learning rate stepped after every batch, scoring accuracy.
 
-
-def train(model, loader, epochs, lr, log):
-    """Adam + cosine-annealed learning rate; returns the per-epoch wall times and mean losses."""
+    The Trainer evaluates in eval mode, so BatchNorm uses its running statistics on the test set.
+    """
     optimizer = Adam(model.parameters(), lr=lr)
-    scheduler = CosineAnnealingLR(optimizer, T_max=epochs * len(loader))
-    model.train()
-    epoch_times, losses = [], []
-    for epoch in range(epochs):
-        start = time.perf_counter()
-        running, batches = 0.0, 0
-        for x, y in loader:
-            loss = cross_entropy(model(x), y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            running += loss.item()
-            batches += 1
-        epoch_times.append(time.perf_counter() - start)
-        losses.append(running / max(batches, 1))
-        log(f"  epoch {epoch + 1}/{epochs}: loss {losses[-1]:.4f}, {epoch_times[-1]:.1f} s")
-    return epoch_times, losses
+    scheduler = CosineAnnealingLR(optimizer, T_max=epochs * steps_per_epoch)
+    # epoch_logger's lines stand in for the progress bar, so a terminal and CI see the same output.
+    return Trainer(model, optimizer, cross_entropy, scheduler=scheduler, scheduler_interval="step",
+                   metrics={"accuracy": accuracy}, progress=False)
+
+
+def epoch_logger(epochs, log):
+    """``on_epoch_end`` hook printing every epoch's mean loss and training time."""
+    def on_epoch_end(trainer, record):
+        log(f"  epoch {record['epoch']}/{epochs}: loss {record['train_loss']:.4f}, {record['train_seconds']:.1f} s")
+    return on_epoch_end
 
 
 def measure_step(net, input_shape, batch_size, steps=4, warmup=1, seed=0):
     """Seconds per training step (median of ``steps``) of ``net`` on synthetic data of the given shape."""
     manual_seed(seed)
     model = build_model(net)
-    optimizer = Adam(model.parameters(), lr=1e-3)
+    trainer = Trainer(model, Adam(model.parameters(), lr=1e-3), cross_entropy, progress=False)
     rng = np.random.default_rng(seed)
     x = Tensor(rng.standard_normal((batch_size, *input_shape)).astype(np.float32))
     y = Tensor(rng.integers(0, 10, batch_size))
     times = []
     for i in range(warmup + steps):
         start = time.perf_counter()
-        loss = cross_entropy(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        trainer.train_epoch([(x, y)])  # an epoch of one batch: exactly one training step
         if i >= warmup:
             times.append(time.perf_counter() - start)
     return float(np.median(times))
@@ -282,12 +263,13 @@ def run_task(task, quick, root, seed, log):
     test_loader = DataLoader(test_set, batch_size=500)
     log(f"{task}: {len(train_set)} train / {len(test_set)} test, network {cfg['net']}, "
         f"{result['parameters']:,} parameters, {result['flops_per_sample']:,} FLOPs/sample")
+    trainer = make_trainer(model, cfg["epochs"], len(train_loader), cfg["lr"])
     start = time.perf_counter()
-    epoch_times, losses = train(model, train_loader, cfg["epochs"], cfg["lr"], log)
+    history = trainer.fit(train_loader, cfg["epochs"], on_epoch_end=epoch_logger(cfg["epochs"], log))
     result["train_seconds"] = time.perf_counter() - start
-    result["epoch_seconds"] = [round(t, 3) for t in epoch_times]
-    result["final_loss"] = losses[-1]
-    result["accuracy"] = evaluate(model, test_loader)
+    result["epoch_seconds"] = [round(t, 3) for t in history["train_seconds"]]
+    result["final_loss"] = history["train_loss"][-1]
+    result["accuracy"] = trainer.evaluate(test_loader)["accuracy"]
     result["passed"] = result["accuracy"] >= target
     log(f"  test accuracy {100 * result['accuracy']:.2f}% (target {100 * target:.0f}%)")
     return result
