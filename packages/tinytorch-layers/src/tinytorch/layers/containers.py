@@ -25,7 +25,7 @@ def _index(idx, length, where):
 
 
 class Identity(Module):
-    r"""Returns its input unchanged; a placeholder where an architecture needs a module.
+    r"""Returns its input unchanged; fills a slot where an architecture expects a module.
 
     Args:
         *args, **kwargs: accepted and ignored (as in PyTorch), so it can stand in for any layer.
