@@ -141,6 +141,23 @@ def _unwrap(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _unwrap_index(index):
+    """An index with every Tensor in it (alone or inside a tuple) replaced by its ndarray."""
+    if isinstance(index, tuple):
+        return tuple(_unwrap(i) for i in index)
+    return _unwrap(index)
+
+
+def _bool_array(x, message):
+    """``x`` (a bool Tensor, ndarray or 0-d ``np.bool_``) as a bool ndarray, or a TypeError."""
+    x = _unwrap(x)
+    if isinstance(x, np.bool_):
+        x = np.asarray(x)
+    if not isinstance(x, np.ndarray) or x.dtype != np.bool_:
+        raise TypeError(f"{message}, got {getattr(x, 'dtype', type(x).__name__)}")
+    return x
+
+
 def _is_float64(x):
     return isinstance(x, (Tensor, np.ndarray)) and x.dtype == np.float64
 
@@ -424,11 +441,7 @@ class Tensor:
 
     def masked_fill(self, mask, value):
         """Copy of ``self`` with ``value`` where the boolean ``mask`` (broadcast) is True."""
-        mask = _unwrap(mask)
-        if isinstance(mask, np.bool_):
-            mask = np.asarray(mask)
-        if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
-            raise TypeError(f"masked_fill expects a bool mask, got {getattr(mask, 'dtype', type(mask))}")
+        mask = _bool_array(mask, "masked_fill expects a bool mask")
         try:
             np.broadcast_shapes(mask.shape, self.data.shape)
         except ValueError:
@@ -603,11 +616,7 @@ class Tensor:
         return apply_op(ops.contiguous, self)
 
     def __getitem__(self, index):
-        if isinstance(index, tuple):
-            index = tuple(_unwrap(i) for i in index)
-        else:
-            index = _unwrap(index)
-        return apply_op(ops.getitem, self, index=index)
+        return apply_op(ops.getitem, self, index=_unwrap_index(index))
 
     def __setitem__(self, index, value):
         if _grad_enabled and self._requires_grad:
@@ -615,9 +624,7 @@ class Tensor:
                 "item assignment on a tensor that requires grad; use masked_fill or where, "
                 "or assign inside `with no_grad():`"
             )
-        if isinstance(index, tuple):
-            index = tuple(_unwrap(i) for i in index)
-        self.data[_unwrap(index)] = _unwrap(value)
+        self.data[_unwrap_index(index)] = _unwrap(value)
 
 
 def apply_op(fn, *inputs, **attrs):
@@ -740,11 +747,7 @@ def stack(tensors, dim=0):
 
 def where(condition, input, other):
     """Elementwise ``input if condition else other`` (``torch.where``); broadcasts all three."""
-    condition = _unwrap(condition)
-    if isinstance(condition, np.bool_):
-        condition = np.asarray(condition)
-    if not isinstance(condition, np.ndarray) or condition.dtype != np.bool_:
-        raise TypeError(f"where expects a bool condition, got {getattr(condition, 'dtype', type(condition))}")
+    condition = _bool_array(condition, "where expects a bool condition")
     try:
         return _float_result(apply_op(ops.where, input, other, condition=condition), input, other)
     except ValueError:
