@@ -92,3 +92,12 @@ def test_softmax_with_masked_entries_matches_torch():
 def test_relu_on_integers_matches_torch():
     x = np.arange(-5, 5, dtype=np.int64)
     np.testing.assert_array_equal(A.relu(Tensor(x)).data, torch.relu(torch.from_numpy(x)).numpy())
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape, dim", [((2, 0), 1), ((2, 0), 0), ((0,), 0), ((0, 3), 1)])
+def test_softmax_on_empty_tensors_matches_torch(name, shape, dim):
+    ours = getattr(A, name)(Tensor(np.zeros(shape, np.float32)), dim)
+    theirs = getattr(F, name)(torch.zeros(shape), dim)
+    assert ours.shape == tuple(theirs.shape)
+    assert str(ours.dtype) == "float32"

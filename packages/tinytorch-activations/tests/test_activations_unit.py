@@ -242,3 +242,11 @@ def test_bad_inputs_raise_clear_errors():
         Softmax(1.0)
     with pytest.raises(TypeError, match="needs an int dim"):
         LogSoftmax(dim=True)
+
+
+def test_softmax_and_log_softmax_of_an_empty_tensor_are_empty():
+    from tinytorch.activations import log_softmax, softmax
+    for fn in (softmax, log_softmax):
+        for dim in (0, 1, -1):
+            out = fn(Tensor(np.zeros((2, 0), np.float32)), dim)
+            assert out.shape == (2, 0) and out.dtype == np.float32

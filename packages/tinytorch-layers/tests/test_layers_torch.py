@@ -179,3 +179,16 @@ def test_dropout_backward_matches_mask():
     out.backward(Tensor(upstream))
     # torch's rule: grad_in = grad_out * mask / (1 - p), and mask / (1 - p) is out / x here
     np.testing.assert_allclose(x.grad.data, upstream * out.data, rtol=1e-6)
+
+
+@pytest.mark.parametrize("weight, bias", [([[1.0, 2.0, 3.0]], None),
+                                          (np.ones((1, 3), np.float32), None),
+                                          ("tensor", [0.0])])
+def test_linear_with_non_tensor_weight_or_bias_raises_type_error_like_torch(weight, bias):
+    x = np.ones((2, 3), np.float32)
+    tw = torch.ones(1, 3) if isinstance(weight, str) else weight
+    ow = Tensor(np.ones((1, 3), np.float32)) if isinstance(weight, str) else weight
+    with pytest.raises(TypeError):
+        torch.nn.functional.linear(torch.from_numpy(x), tw, bias)
+    with pytest.raises(TypeError, match="must be Tensor, not (list|ndarray)"):
+        linear(Tensor(x), ow, bias)

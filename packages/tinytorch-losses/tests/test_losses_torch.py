@@ -125,3 +125,41 @@ def test_bce_with_logits_matches_torch(shape, dtype, reduction, weighted, scale)
     module = torch.nn.BCEWithLogitsLoss(tw, reduction=reduction, pos_weight=tpw)
     compare(L.BCEWithLogitsLoss(ow, reduction=reduction, pos_weight=opw)(Tensor(x), Tensor(y)),
             module(tx, ty), dtype, scale)
+
+
+@pytest.mark.parametrize("x, t", [(np.inf, 0.0), (np.inf, 1.0), (-np.inf, 0.0), (-np.inf, 1.0),
+                                  (50.0, 0.0), (-50.0, 1.0)])
+def test_bce_with_logits_extreme_logits_match_torch(x, t):
+    ours = L.binary_cross_entropy_with_logits(Tensor([x]), Tensor([t])).item()
+    theirs = F.binary_cross_entropy_with_logits(torch.tensor([x]), torch.tensor([t])).item()
+    np.testing.assert_equal(np.isnan(ours), np.isnan(theirs))
+    if not np.isnan(theirs):
+        assert ours == pytest.approx(theirs)
+
+
+def test_all_ignored_cross_entropy_matches_torch_value_and_gradient():
+    x = np.random.default_rng(3).standard_normal((4, 5)).astype(np.float32)
+    ours_x = Tensor(x, requires_grad=True)
+    ours = L.cross_entropy(ours_x, Tensor(np.full(4, -100)))
+    ours.backward()
+    theirs_x = torch.tensor(x, requires_grad=True)
+    theirs = F.cross_entropy(theirs_x, torch.full((4,), -100))
+    theirs.backward()
+    assert np.isnan(ours.item()) and np.isnan(theirs.item())
+    np.testing.assert_array_equal(ours_x.grad.data, theirs_x.grad.numpy())
+
+
+def test_mse_integer_target_dtype_matches_torch():
+    ours = L.mse_loss(Tensor(np.zeros(3, np.float32)), Tensor([1, 2, 3]))
+    theirs = F.mse_loss(torch.zeros(3), torch.tensor([1, 2, 3]))
+    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+    assert ours.item() == pytest.approx(theirs.item())
+
+
+@pytest.mark.parametrize("weight_shape", [(4, 1), (3,)])
+def test_bce_bad_weight_error_class_matches_torch(weight_shape):
+    with pytest.raises(RuntimeError):
+        F.binary_cross_entropy(torch.full((4,), 0.5), torch.zeros(4), weight=torch.ones(weight_shape))
+    with pytest.raises(RuntimeError):
+        L.binary_cross_entropy(Tensor(np.full(4, 0.5, np.float32)), Tensor(np.zeros(4, np.float32)),
+                               weight=Tensor(np.ones(weight_shape, np.float32)))

@@ -152,3 +152,25 @@ def test_cifar_shaped_network_matches_torch():
     named = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
         _close(p.grad, named[name].grad, 1e-3)
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.Conv2d(3, 4, 3, padding=1), lambda nn: nn.MaxPool2d(2),
+    lambda nn: nn.AvgPool2d(2), lambda nn: nn.BatchNorm2d(3), lambda nn: nn.BatchNorm2d(3).eval(),
+])
+def test_empty_batch_matches_torch(make):
+    import tinytorch.spatial as ours_nn
+    theirs_x = torch.zeros(0, 3, 8, 8, requires_grad=True)
+    theirs = make(torch.nn)(theirs_x)
+    theirs.sum().backward()
+    x = Tensor(np.zeros((0, 3, 8, 8), np.float32), requires_grad=True)
+    module = make(ours_nn)
+    out = module(x)
+    out.sum().backward()
+    assert out.shape == tuple(theirs.shape)
+    assert x.grad.shape == (0, 3, 8, 8)
+    for p in module.parameters():
+        np.testing.assert_array_equal(p.grad.data, 0)
+    if isinstance(module, ours_nn.BatchNorm2d):
+        np.testing.assert_array_equal(module.running_mean.data, 0)
+        np.testing.assert_array_equal(module.running_var.data, 1)

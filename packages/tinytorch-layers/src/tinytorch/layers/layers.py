@@ -45,6 +45,12 @@ def linear(input, weight, bias=None):
         tensor([[1.5, 2.5]])
     """
     _check_tensor(input, "linear")
+    for position, name, value in ((2, "weight", weight), (3, "bias", bias)):
+        if not isinstance(value, Tensor) and not (name == "bias" and value is None):
+            raise TypeError(
+                f"linear(): argument '{name}' (position {position}) must be Tensor, not "
+                f"{type(value).__name__}"
+            )
     if weight.ndim != 2:
         raise ValueError(
             f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}"

@@ -56,12 +56,14 @@ def _like_input(fn_name, arg_name, value, input):
         return None
     array = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=input.dtype)
     try:
-        np.broadcast_shapes(array.shape, input.shape)
+        shape = np.broadcast_shapes(array.shape, input.shape)
     except ValueError:
-        raise ValueError(
+        shape = None
+    if shape != tuple(input.shape):  # a weight may never make the loss larger than the input
+        raise RuntimeError(
             f"{fn_name}: {arg_name} of shape {array.shape} does not broadcast to the input shape "
             f"{tuple(input.shape)}"
-        ) from None
+        )
     return array
 
 
@@ -116,9 +118,10 @@ def mse_loss(input, target, reduction="mean"):
     _float_input("mse_loss", input)
     _check_tensor("mse_loss", "target", target)
     _same_shape("mse_loss", input, target)
-    dtype = np.promote_types(input.dtype, target.dtype)
-    if dtype.kind != "f":
-        dtype = input.dtype
+    # an integer or bool target takes the input's float dtype (PyTorch's promotion rule)
+    dtype = input.dtype
+    if target.dtype.kind == "f":
+        dtype = np.promote_types(input.dtype, target.dtype)
     return apply_op(ops.mse_loss, input.to(dtype), target.to(dtype), reduction=reduction)
 
 
@@ -130,8 +133,8 @@ def cross_entropy(input, target, *, ignore_index=-100, reduction="mean", label_s
         \qquad \log p_n = \text{log\_softmax}(x_n)
 
     over the class dim, with :math:`\varepsilon` = ``label_smoothing``. Targets equal to
-    ``ignore_index`` contribute 0 and are left out of the ``"mean"`` count (all ignored gives
-    ``nan``, as in PyTorch). Unlike PyTorch there is no class ``weight`` and targets must be class
+    ``ignore_index`` contribute 0 and are left out of the ``"mean"`` count; when all are ignored
+    the mean is ``nan`` with zero gradients, as in PyTorch. Unlike PyTorch there is no class ``weight`` and targets must be class
     indices (not probabilities).
 
     Args:
@@ -156,6 +159,12 @@ def cross_entropy(input, target, *, ignore_index=-100, reduction="mean", label_s
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     t, _ = _class_targets("cross_entropy", input, target, ignore_index)
+    if reduction == "mean" and not np.any(t != ignore_index):
+        # Every target ignored: PyTorch's 0 / 0 = nan loss but zero gradients. The sum over no
+        # targets is 0 with a zero gradient; adding a constant nan leaves that gradient alone.
+        total = apply_op(ops.cross_entropy, input, target=t, ignore_index=ignore_index,
+                         label_smoothing=float(label_smoothing), reduction="sum")
+        return total + float("nan")
     return apply_op(ops.cross_entropy, input, target=t, ignore_index=ignore_index,
                     label_smoothing=float(label_smoothing), reduction=reduction)
 
@@ -187,7 +196,9 @@ def nll_loss(input, target, *, ignore_index=-100, reduction="mean"):
     if reduction == "sum":
         return loss.sum()
     count = np.count_nonzero(valid)
-    return loss.sum() * (1.0 / count if count else np.nan)  # all ignored: nan, as in PyTorch
+    if count == 0:  # all ignored: nan loss with zero gradients, as in PyTorch
+        return loss.sum() + float("nan")
+    return loss.sum() * (1.0 / count)
 
 
 def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
@@ -211,12 +222,15 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     _float_input("binary_cross_entropy", input)
     _check_tensor("binary_cross_entropy", "target", target)
     _same_shape("binary_cross_entropy", input, target)
-    x = input.data
-    if x.size and not (x.min() >= 0 and x.max() <= 1):
-        raise ValueError(
-            f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
-            f"[{x.min()}, {x.max()}] (apply sigmoid, or use binary_cross_entropy_with_logits)"
-        )
+    for name, values in (("input", input.data), ("target", target.data)):
+        # NaN fails both comparisons, so a NaN probability is refused too (as in PyTorch)
+        if values.size and not (values.min() >= 0 and values.max() <= 1):
+            raise RuntimeError(
+                f"binary_cross_entropy: all elements of {name} should be between 0 and 1, got "
+                f"values in [{values.min()}, {values.max()}]"
+                + (" (apply sigmoid, or use binary_cross_entropy_with_logits)"
+                   if name == "input" else "")
+            )
     weight = _like_input("binary_cross_entropy", "weight", weight, input)
     return apply_op(ops.binary_cross_entropy, input,
                     target=target.data.astype(input.dtype, copy=False), weight=weight,

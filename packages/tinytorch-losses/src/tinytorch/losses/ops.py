@@ -99,9 +99,12 @@ def binary_cross_entropy_with_logits(input, target, *, weight=None, pos_weight=N
     softplus += np.maximum(np.negative(input), 0)
     if pos_weight is not None:
         softplus *= (pos_weight - 1) * target + 1
-    loss = np.multiply(input, target, out=np.empty_like(input))
-    np.subtract(input, loss, out=loss)  # (1 - t) * x
-    loss += softplus
+    # (1 - t) * x, not x - t * x: with x = inf and t = 0 it is inf, where t * x would be nan.
+    # 0 * inf (t = 1, x = inf) stays nan, as in PyTorch, without a NumPy warning.
+    loss = np.subtract(1, target, out=np.empty_like(input))
+    with np.errstate(invalid="ignore"):
+        loss *= input
+        loss += softplus
     if weight is not None:
         loss *= weight
     return _reduce(loss, reduction)

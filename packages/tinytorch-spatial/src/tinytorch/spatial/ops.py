@@ -98,7 +98,8 @@ def _windows(xp, kernel, stride, dilation, out_hw):
 def _chunks(n, bytes_per_image):
     """Batch ranges ``[(n0, n1), ...]`` of at most ``CHUNK_BYTES`` of im2col data each, and the
     largest chunk's image count (every chunk's buffer is a prefix of one that size)."""
-    step = min(n, max(1, CHUNK_BYTES // max(bytes_per_image, 1)))
+    # an empty batch gives no chunks (step stays >= 1 for range())
+    step = max(1, min(n, CHUNK_BYTES // max(bytes_per_image, 1)))
     return [(i, min(i + step, n)) for i in range(0, n, step)], step
 
 
@@ -429,6 +430,8 @@ def batch_norm(x, weight=None, bias=None, eps=1e-5):
     # BEGIN SOLUTION
     if x.ndim < 2:
         raise ValueError(f"batch_norm expects input of shape (N, C, *), got shape {x.shape}")
+    if x.size == 0:  # an empty batch normalises to an empty batch, as in PyTorch
+        return x.copy()
     if x.size // x.shape[1] < 2:
         raise ValueError(
             f"batch_norm needs more than one value per channel in training mode, got input shape {x.shape}"
@@ -456,6 +459,10 @@ def batch_norm_backward(grad, out, x, weight=None, bias=None, eps=1e-5):
     coefficients, ``dx`` is three elementwise passes over the batch.
     """
     # BEGIN SOLUTION
+    if x.size == 0:
+        return (np.zeros_like(x),
+                None if weight is None else np.zeros_like(weight),
+                None if bias is None else np.zeros_like(bias))
     count = x.size // x.shape[1]
     _, var, xc = _bn_moments(x)
     inv_std = 1.0 / np.sqrt(var + eps)  # (C,)
