@@ -1,11 +1,12 @@
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import tinytorch.milestone_mlp.mlp as mlp
-from tinytorch.milestone_mlp import MLP, count_parameters, forward_flops, main
+from tinytorch.milestone_mlp import MLP, count_parameters, forward_flops
+from tinytorch.milestone_mlp.__main__ import main
+from tinytorch.results import PREFIX, parse_line
 from tinytorch.tensor import zeros
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
@@ -13,10 +14,13 @@ needs_data = pytest.mark.skipif(not (SHARED / "mnist").is_dir(), reason=f"no sha
 
 
 def _result_line(out):
-    lines = [line for line in out.splitlines() if line.startswith("TINYTORCH_RESULT ")]
+    """The validated result of the one result line, which must be the last line."""
+    lines = [line for line in out.splitlines() if line.startswith(PREFIX)]
     assert len(lines) == 1, out
     assert out.rstrip().splitlines()[-1] == lines[0]
-    return json.loads(lines[0][len("TINYTORCH_RESULT "):])
+    result = parse_line(lines[0]).to_dict()
+    result["claims"] = {c["name"]: c for c in result["claims"]}
+    return result
 
 
 def test_mlp_shapes_parameters_and_flops():
@@ -59,7 +63,7 @@ def test_unmet_claim_fails_and_says_by_how_much(monkeypatch, capsys):
     assert code == 1 and result["passed"] is False
     claim = result["claims"]["tinydigits_test_accuracy_quick"]
     assert claim["passed"] is False and claim["target"] == 1.01
-    assert "claim tinydigits_test_accuracy_quick failed" in out and "points below the target" in out
+    assert "claim failed: tinydigits_test_accuracy_quick" in out and "expected >= 1.0100" in out
 
 
 def test_missing_data_fails_with_instructions(tmp_path, monkeypatch, capsys):

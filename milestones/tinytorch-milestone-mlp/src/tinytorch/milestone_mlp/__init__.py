@@ -5,12 +5,11 @@ Run it with ``python -m tinytorch.milestone_mlp [--quick]`` or ``tito milestone 
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .mlp import CONFIGS, MLP, TARGETS, count_parameters, epoch_logger, forward_flops, main, make_trainer, run_task
+from .mlp import CONFIGS, MLP, TARGETS, count_parameters, forward_flops, run, run_task
 
 try:
     __version__ = version("tinytorch-milestone-mlp")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
-__all__ = ["main", "MLP", "make_trainer", "epoch_logger", "run_task", "count_parameters", "forward_flops",
-           "TARGETS", "CONFIGS"]
+__all__ = ["run", "run_task", "MLP", "count_parameters", "forward_flops", "TARGETS", "CONFIGS"]

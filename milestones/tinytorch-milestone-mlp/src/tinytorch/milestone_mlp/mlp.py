@@ -6,7 +6,8 @@ learner's own TinyTorch: the Tensor (01), ReLU (02), Linear (03), cross-entropy 
 engine (05), Adam and a cosine schedule (06), the Trainer's loop (07) and the DataLoader with
 verified datasets (08).
 
-Claims checked (exit status 0 only when all hold):
+Claims checked (exit status 0 only when all hold; the table and result line come from
+:mod:`tinytorch.results`, the training recipe from :func:`tinytorch.training.fit_classifier`):
 
 - full run: TinyDigits test accuracy >= 90%; MNIST test accuracy >= 98% (784-256-128-10, 10 epochs).
 - ``--quick``: TinyDigits >= 90%; MNIST trained on a 10,000-image subset for 2 epochs, test >= 90%
@@ -15,12 +16,8 @@ Claims checked (exit status 0 only when all hold):
 Run: ``python -m tinytorch.milestone_mlp [--quick] [--root DIR] [--seed N]``.
 """
 
-import argparse
-import json
-import time
-
 import numpy as np
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tinytorch.activations import ReLU
@@ -28,11 +25,11 @@ from tinytorch.data import (
     MNIST, DataLoader, DatasetIntegrityError, DatasetNotFoundError, Normalize, TinyDigits, data_root,
 )
 from tinytorch.layers import Linear, Module, Sequential
-from tinytorch.losses import cross_entropy
-from tinytorch.optim import Adam
-from tinytorch.optim.lr_scheduler import CosineAnnealingLR
+from tinytorch.results import Claim
 from tinytorch.tensor import manual_seed
-from tinytorch.training import Trainer, accuracy
+from tinytorch.training import fit_classifier
+
+DESCRIPTION = "1986: a multi-layer perceptron trained by backpropagation reads TinyDigits and MNIST."
 
 # (task, run) -> minimum test accuracy
 TARGETS = {
@@ -96,24 +93,6 @@ def forward_flops(sizes):
     return int(sum(2 * a * b + b for a, b in zip(sizes[:-1], sizes[1:])))
 
 
-def make_trainer(model, epochs, steps_per_epoch, lr):
-    """Adam with a cosine-annealed learning rate stepped after every batch, scoring accuracy."""
-    optimizer = Adam(model.parameters(), lr=lr)
-    scheduler = CosineAnnealingLR(optimizer, T_max=epochs * steps_per_epoch)
-    # epoch_logger's lines stand in for the progress bar, so a terminal and CI see the same output.
-    return Trainer(model, optimizer, cross_entropy, scheduler=scheduler, scheduler_interval="step",
-                   metrics={"accuracy": accuracy}, progress=False)
-
-
-def epoch_logger(epochs, log):
-    """``on_epoch_end`` hook printing loss and time: every epoch of a short run, every 10th of a long one."""
-    def on_epoch_end(trainer, record):
-        if epochs <= 10 or record["epoch"] % 10 == 0:
-            log(f"  epoch {record['epoch']}/{epochs}: loss {record['train_loss']:.4f}, "
-                f"{record['train_seconds']:.2f} s")
-    return on_epoch_end
-
-
 def _datasets(task, root, subset, seed):
     if task == "tinydigits":
         return TinyDigits(root=root, train=True), TinyDigits(root=root, train=False)
@@ -127,89 +106,61 @@ def _datasets(task, root, subset, seed):
 
 
 def run_task(task, quick, root, seed, log):
-    """Train and test one task; returns a result dict (claim + metrics)."""
+    """Train and test one task; return its :class:`~tinytorch.results.Claim` and its metrics."""
     run = "quick" if quick else "full"
     cfg = CONFIGS[(task, run)]
     target = TARGETS[(task, run)]
-    claim = f"{task}_test_accuracy" + ("_quick" if quick else "")
-    result = {"task": task, "claim": claim, "target": target, "passed": False, "accuracy": None,
-              "parameters": None, "flops_per_sample": forward_flops(cfg["sizes"]), "train_seconds": None,
-              "epoch_seconds": [], "error": None, "config": {k: v for k, v in cfg.items() if k != "sizes"},
-              "sizes": list(cfg["sizes"])}
+    name = f"{task}_test_accuracy" + ("_quick" if quick else "")
+    description = f"{task} test accuracy, MLP {'-'.join(map(str, cfg['sizes']))}, {cfg['epochs']} epochs"
+    metrics = {"sizes": list(cfg["sizes"]), "parameters": None, "flops_per_sample": forward_flops(cfg["sizes"]),
+               "train_seconds": None, "epoch_seconds": [], "final_loss": None, "error": None}
     try:
         train_set, test_set = _datasets(task, root, cfg["subset"], seed)
     except (DatasetNotFoundError, DatasetIntegrityError) as exc:
-        result["error"] = str(exc)
-        log(f"[bold red]{task}: data unavailable[/bold red]\n{exc}")
-        return result
+        metrics["error"] = str(exc)
+        log(f"[bold red]{task}: data unavailable[/bold red]\n{escape(str(exc))}")
+        return Claim.check(name, None, ">=", target, description=description, reason=str(exc)), metrics
     manual_seed(seed)
     model = MLP(cfg["sizes"])
-    result["parameters"] = count_parameters(model)
+    metrics["parameters"] = count_parameters(model)
     train_loader = DataLoader(train_set, batch_size=cfg["batch_size"], shuffle=True, seed=seed)
     test_loader = DataLoader(test_set, batch_size=1000)
     log(f"{task}: {len(train_set)} train / {len(test_set)} test, MLP {'-'.join(map(str, cfg['sizes']))}, "
-        f"{result['parameters']:,} parameters")
-    trainer = make_trainer(model, cfg["epochs"], len(train_loader), cfg["lr"])
-    start = time.perf_counter()
-    history = trainer.fit(train_loader, cfg["epochs"], on_epoch_end=epoch_logger(cfg["epochs"], log))
-    result["train_seconds"] = time.perf_counter() - start
-    result["epoch_seconds"] = [round(t, 3) for t in history["train_seconds"]]
-    result["final_loss"] = history["train_loss"][-1]
-    result["accuracy"] = trainer.evaluate(test_loader)["accuracy"]
-    result["passed"] = result["accuracy"] >= target
-    return result
+        f"{metrics['parameters']:,} parameters")
+    fit = fit_classifier(model, train_loader, test_loader, epochs=cfg["epochs"], lr=cfg["lr"], log=log)
+    metrics.update(train_seconds=round(fit["train_seconds"], 3), final_loss=round(fit["final_loss"], 6),
+                   epoch_seconds=[round(t, 3) for t in fit["epoch_seconds"]])
+    return Claim.check(name, fit["accuracy"], ">=", target, description=description), metrics
 
 
-def _table(results, quick, wall):
-    table = Table(title=f"1986 MLP (backprop){' -- QUICK run, reduced claims' if quick else ''}",
+def _systems_table(tasks, quick):
+    table = Table(title=f"1986 MLP (backprop){' -- QUICK run, reduced claims' if quick else ''}: systems",
                   title_justify="left")
-    for column in ("task", "test acc", "target", "params", "fwd FLOPs/sample", "train", "per epoch", "result"):
-        table.add_column(column, justify="left" if column in ("task", "result") else "right")
-    for r in results:
-        acc = "-" if r["accuracy"] is None else f"{100 * r['accuracy']:.2f}%"
-        per_epoch = f"{np.mean(r['epoch_seconds']):.2f} s" if r["epoch_seconds"] else "-"
-        train_time = "-" if r["train_seconds"] is None else f"{r['train_seconds']:.1f} s"
-        params = "-" if r["parameters"] is None else f"{r['parameters']:,}"
-        table.add_row(r["task"], acc, f">= {100 * r['target']:.0f}%", params, f"{r['flops_per_sample']:,}",
-                      train_time, per_epoch, "[green]PASS[/green]" if r["passed"] else "[red]FAIL[/red]")
-    table.caption = f"total wall time {wall:.1f} s"
+    for column in ("task", "network", "params", "fwd FLOPs/sample", "train", "per epoch", "final loss"):
+        table.add_column(column, justify="left" if column in ("task", "network") else "right")
+    for task, m in tasks.items():
+        table.add_row(task, "-".join(map(str, m["sizes"])),
+                      "-" if m["parameters"] is None else f"{m['parameters']:,}", f"{m['flops_per_sample']:,}",
+                      "-" if m["train_seconds"] is None else f"{m['train_seconds']:.1f} s",
+                      f"{np.mean(m['epoch_seconds']):.2f} s" if m["epoch_seconds"] else "-",
+                      "-" if m["final_loss"] is None else f"{m['final_loss']:.4f}")
     return table
 
 
-def main(argv=None):
-    """Run the milestone; returns 0 only when every claim is met."""
-    parser = argparse.ArgumentParser(prog="python -m tinytorch.milestone_mlp", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="reduced run for CI (seconds, lower MNIST bar)")
+def add_arguments(parser):
+    """The options of this milestone besides ``--quick`` and ``--seed``."""
     parser.add_argument("--root", default=None, help="data root (default $TINYTORCH_DATA_DIR or ~/.cache/tinytorch)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for initialisation and shuffling")
-    args = parser.parse_args(argv)
 
-    console = Console(highlight=False, width=max(Console().width, 100))
+
+def run(args, console):
+    """Train and test every task; return ``(claims, metrics)`` for :func:`tinytorch.results.milestone_main`."""
     console.print(f"[bold]1986 MLP milestone[/bold] ({'quick' if args.quick else 'full'} run, "
-                  f"data root {data_root(args.root)})")
-    start = time.perf_counter()
-    results = [run_task(task, args.quick, args.root, args.seed, console.print) for task in ("tinydigits", "mnist")]
-    wall = time.perf_counter() - start
-    console.print(_table(results, args.quick, wall))
-
-    for r in results:
-        if not r["passed"]:
-            if r["accuracy"] is None:
-                console.print(f"[red]claim {r['claim']} failed:[/red] no result, the data was unavailable "
-                              f"(see the message above).")
-            else:
-                short = 100 * (r["target"] - r["accuracy"])
-                console.print(f"[red]claim {r['claim']} failed:[/red] test accuracy "
-                              f"{100 * r['accuracy']:.2f}% is {short:.2f} points below the target "
-                              f"{100 * r['target']:.0f}%.")
-    passed = all(r["passed"] for r in results)
-    claims = {r["claim"]: {"value": r["accuracy"], "target": r["target"], "passed": r["passed"]} for r in results}
-    metrics = {"wall_seconds": round(wall, 3)}
-    for r in results:
-        for key in ("parameters", "flops_per_sample", "train_seconds", "epoch_seconds", "sizes", "error"):
-            value = r[key]
-            metrics[f"{r['task']}_{key}"] = round(value, 3) if isinstance(value, float) else value
-    line = {"milestone": "mlp", "passed": passed, "quick": args.quick, "claims": claims, "metrics": metrics}
-    # plain print: the result line must not be wrapped or styled by rich
-    print("TINYTORCH_RESULT " + json.dumps(line), flush=True)
-    return 0 if passed else 1
+                  f"data root {escape(str(data_root(args.root)))})")
+    claims, tasks = [], {}
+    for task in ("tinydigits", "mnist"):
+        claim, tasks[task] = run_task(task, args.quick, args.root, args.seed, console.print)
+        claims.append(claim)
+    console.print(_systems_table(tasks, args.quick))
+    metrics = {f"{task}_{key}": value for task, m in tasks.items() for key, value in m.items()}
+    metrics.update(parameters=tasks["mnist"]["parameters"], flops_per_sample=tasks["mnist"]["flops_per_sample"])
+    return claims, metrics

@@ -1,13 +1,15 @@
 """TinyTorch module 07: the training loop.
 
 :class:`Trainer` (train/eval switching, gradient accumulation, clipping, schedules, validation
-metrics, history, progress bar), :func:`clip_grad_norm_`, accuracy helpers, and checkpoints that
-hold model, optimizer, schedule, epoch and RNG state in a pickle-free ``.npz`` written atomically.
+metrics, history, progress bar), :func:`clip_grad_norm_`, accuracy helpers, checkpoints that hold model,
+optimizer, schedule, epoch and RNG state in a pickle-free ``.npz`` written atomically, and the
+classifier recipe (:func:`fit_classifier`) the image milestones share.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .recipes import classifier_trainer, epoch_logger, fit_classifier
 from .trainer import Trainer, accuracy, binary_accuracy, clip_grad_norm_
 
 try:
@@ -18,4 +20,5 @@ except PackageNotFoundError:  # running from a source tree without installing
 __all__ = [
     "Trainer", "clip_grad_norm_", "accuracy", "binary_accuracy",
     "save_checkpoint", "load_checkpoint", "CheckpointError",
+    "classifier_trainer", "epoch_logger", "fit_classifier",
 ]
