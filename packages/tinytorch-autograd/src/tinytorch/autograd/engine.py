@@ -16,6 +16,8 @@ back to the leaves, calling the rule ``GRADIENTS[kernel]`` of each node exactly 
 import numpy as np
 
 from tinytorch.tensor import Tensor
+from tinytorch.tensor.observers import active as _observers
+from tinytorch.tensor.observers import observe_backward as _observe_backward
 
 from .rules import _WANTS_NEEDS_INPUT_GRAD, GRADIENTS
 
@@ -169,11 +171,14 @@ def backward(tensor, gradient=None):
             )
         inputs = node.inputs
         arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        kwargs = node.attrs
         if fn in wants_needs:
             needs = tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs])
-            in_grads = rule(g, t.data, *arrays, needs_input_grad=needs, **node.attrs)
+            kwargs = {"needs_input_grad": needs, **kwargs}
+        if _observers:
+            in_grads = _observe_backward(fn, rule, g, t.data, arrays, node.attrs, kwargs)
         else:
-            in_grads = rule(g, t.data, *arrays, **node.attrs)
+            in_grads = rule(g, t.data, *arrays, **kwargs)
         if len(in_grads) != len(inputs):
             raise RuntimeError(
                 f"gradient rule for {fn.__module__}.{fn.__qualname__} returned "

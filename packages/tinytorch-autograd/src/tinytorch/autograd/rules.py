@@ -257,6 +257,20 @@ def tanh_rule(grad, out, a):
     # END SOLUTION
 
 
+@gradient_of(T.sin)
+def sin_rule(grad, out, a):
+    # BEGIN SOLUTION
+    return (grad * np.cos(a),)
+    # END SOLUTION
+
+
+@gradient_of(T.cos)
+def cos_rule(grad, out, a):
+    # BEGIN SOLUTION
+    return (grad * -np.sin(a),)
+    # END SOLUTION
+
+
 @gradient_of(T.clip)
 def clip_rule(grad, out, a, min=None, max=None):
     """Gradient 1 where ``min <= a <= max`` (boundaries included, as ``torch.clamp``), else 0."""
@@ -460,6 +474,40 @@ def contiguous_rule(grad, out, a):
 def astype_rule(grad, out, a, dtype):
     # BEGIN SOLUTION
     return (grad,)  # the engine casts back to a's dtype
+    # END SOLUTION
+
+
+@gradient_of(T.expand)
+def expand_rule(grad, out, a, shape):
+    # BEGIN SOLUTION
+    return (grad,)  # the engine sums the broadcast dims away (unbroadcast)
+    # END SOLUTION
+
+
+@gradient_of(T.repeat)
+def repeat_rule(grad, out, a, repeats):
+    """Sum the tiles: view ``grad`` as ``(r0, s0, r1, s1, ...)`` and reduce the ``r`` axes."""
+    # BEGIN SOLUTION
+    shape = (1,) * (len(repeats) - a.ndim) + a.shape  # a with the new leading dims
+    tiled = []
+    for r, n in zip(repeats, shape):
+        tiled += [r, n]
+    summed = np.reshape(grad, tiled).sum(axis=tuple(range(0, 2 * len(shape), 2)))
+    return (np.reshape(summed, a.shape),)
+    # END SOLUTION
+
+
+@gradient_of(T.tril)
+def tril_rule(grad, out, a, diagonal=0):
+    # BEGIN SOLUTION
+    return (np.tril(grad, diagonal),)
+    # END SOLUTION
+
+
+@gradient_of(T.triu)
+def triu_rule(grad, out, a, diagonal=0):
+    # BEGIN SOLUTION
+    return (np.triu(grad, diagonal),)
     # END SOLUTION
 
 

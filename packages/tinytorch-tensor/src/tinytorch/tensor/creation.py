@@ -1,40 +1,13 @@
-"""Creation functions and the global random generator, named as in PyTorch.
+"""Creation functions, named as in PyTorch.
 
-All randomness in TinyTorch (initialisation, dropout, shuffling) draws from
-``default_generator``; :func:`manual_seed` reseeds it in place, so modules that hold a reference
-see the new seed.
+Random ones draw from ``generator`` when given, else from ``default_generator``
+(:mod:`tinytorch.tensor.generator`), which :func:`~tinytorch.tensor.manual_seed` reseeds.
 """
 
 import numpy as np
 
+from .generator import _generator
 from .tensor import Tensor, _infer_array, _shape_arg, float32, int64
-
-default_generator = np.random.default_rng(0)
-
-
-def manual_seed(seed):
-    """Reseed TinyTorch's global generator (``torch.manual_seed``).
-
-    Example:
-        >>> _ = manual_seed(0); a = randn(3)
-        >>> _ = manual_seed(0); b = randn(3)
-        >>> bool((a == b).data.all())
-        True
-    """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"manual_seed expects a non-negative int, got {seed!r}")
-    default_generator.bit_generator.state = np.random.PCG64(int(seed)).state
-    return default_generator
-
-
-def get_rng_state():
-    """The global generator's state as a JSON-serialisable dict (for checkpoints)."""
-    return default_generator.bit_generator.state
-
-
-def set_rng_state(state):
-    """Restore a state returned by :func:`get_rng_state`."""
-    default_generator.bit_generator.state = state
 
 
 def _make(array, requires_grad):
@@ -77,25 +50,50 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     return _make(np.arange(start, end, step).astype(dtype), requires_grad)
 
 
-def rand(*size, dtype=float32, requires_grad=False):
-    """Uniform samples from ``[0, 1)``."""
-    return _make(default_generator.random(_shape_arg(size), dtype=np.dtype(dtype).type), requires_grad)
+def _float_dtype(dtype, name):
+    dtype = np.dtype(float32 if dtype is None else dtype)
+    if dtype.kind != "f":
+        raise RuntimeError(f"{name}: expected a floating point dtype, got {dtype}")
+    return dtype
 
 
-def randn(*size, dtype=float32, requires_grad=False):
-    """Standard normal samples."""
-    return _make(
-        default_generator.standard_normal(_shape_arg(size), dtype=np.dtype(dtype).type), requires_grad
-    )
+def rand(*size, generator=None, dtype=None, requires_grad=False):
+    """Uniform samples from ``[0, 1)`` (``torch.rand``)."""
+    dtype = _float_dtype(dtype, "rand")
+    gen = _generator(generator)
+    if dtype == np.float16:
+        return _make(gen.random(_shape_arg(size), dtype=np.float32).astype(dtype), requires_grad)
+    return _make(gen.random(_shape_arg(size), dtype=dtype.type), requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=int64):
-    """Integers from ``[low, high)`` (``torch.randint``; ``randint(high, size)`` also works)."""
+def randn(*size, generator=None, dtype=None, requires_grad=False):
+    """Standard normal samples (``torch.randn``)."""
+    dtype = _float_dtype(dtype, "randn")
+    gen = _generator(generator)
+    if dtype == np.float16:
+        return _make(gen.standard_normal(_shape_arg(size), dtype=np.float32).astype(dtype), requires_grad)
+    return _make(gen.standard_normal(_shape_arg(size), dtype=dtype.type), requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, requires_grad=False):
+    """Integers from ``[low, high)`` (``torch.randint``); ``randint(high, size)`` also works.
+
+    Example:
+        >>> from tinytorch.tensor import Generator
+        >>> randint(3, (4,), generator=Generator().manual_seed(0)).shape
+        (4,)
+    """
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high  # randint(high, size)
+    if size is None:
+        raise TypeError("randint() missing the required argument 'size' (a tuple of ints)")
     if high is None:
-        low, high = 0, low
+        raise TypeError("randint() missing the required argument 'high'")
     if high <= low:
-        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
-    return Tensor._make(default_generator.integers(low, high, size=tuple(size), dtype=dtype))
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    dtype = np.dtype(int64 if dtype is None else dtype)
+    values = _generator(generator).integers(low, high, size=_shape_arg((size,)) if isinstance(size, int) else tuple(size))
+    return _make(values.astype(dtype), requires_grad)
 
 
 def zeros_like(t, dtype=None, requires_grad=False):
@@ -110,9 +108,9 @@ def full_like(t, fill_value, dtype=None, requires_grad=False):
     return _make(np.full(t.shape, fill_value, dtype=dtype or t.dtype), requires_grad)
 
 
-def rand_like(t, dtype=None, requires_grad=False):
-    return rand(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def rand_like(t, dtype=None, requires_grad=False, *, generator=None):
+    return rand(*t.shape, generator=generator, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
-def randn_like(t, dtype=None, requires_grad=False):
-    return randn(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def randn_like(t, dtype=None, requires_grad=False, *, generator=None):
+    return randn(*t.shape, generator=generator, dtype=dtype or t.dtype, requires_grad=requires_grad)

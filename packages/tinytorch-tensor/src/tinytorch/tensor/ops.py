@@ -10,10 +10,11 @@ import numpy as np
 
 __all__ = [
     "add", "sub", "mul", "div", "pow", "neg", "matmul",
-    "exp", "log", "sqrt", "abs", "tanh", "clip",
+    "exp", "log", "sqrt", "abs", "tanh", "sin", "cos", "clip",
     "sum", "mean", "var", "amax", "amin", "gather",
     "reshape", "permute", "getitem", "contiguous", "astype",
     "masked_fill", "where", "cat", "stack",
+    "tril", "triu", "expand", "repeat",
 ]
 
 
@@ -86,6 +87,18 @@ def abs(a):
 def tanh(a):
     # BEGIN SOLUTION
     return np.tanh(a)
+    # END SOLUTION
+
+
+def sin(a):
+    # BEGIN SOLUTION
+    return np.sin(a)
+    # END SOLUTION
+
+
+def cos(a):
+    # BEGIN SOLUTION
+    return np.cos(a)
     # END SOLUTION
 
 
@@ -190,4 +203,31 @@ def cat(*arrays, dim=0):
 def stack(*arrays, dim=0):
     # BEGIN SOLUTION
     return np.stack(arrays, axis=dim)
+    # END SOLUTION
+
+
+def tril(a, diagonal=0):
+    # Lower triangle of the last two dims: keep a[..., i, j] where j - i <= diagonal.
+    # BEGIN SOLUTION
+    return np.tril(a, diagonal)
+    # END SOLUTION
+
+
+def triu(a, diagonal=0):
+    # BEGIN SOLUTION
+    return np.triu(a, diagonal)
+    # END SOLUTION
+
+
+def expand(a, shape):
+    # A read-only broadcast view: no element is copied (torch.Tensor.expand).
+    # BEGIN SOLUTION
+    return np.broadcast_to(a, shape)
+    # END SOLUTION
+
+
+def repeat(a, repeats):
+    # torch.Tensor.repeat is np.tile with len(repeats) >= a.ndim (new dims are leading).
+    # BEGIN SOLUTION
+    return np.tile(a, repeats)
     # END SOLUTION

@@ -13,6 +13,9 @@ from collections import namedtuple
 import numpy as np
 
 from . import ops
+from .dims import normalize_dim
+from .observers import active as _observers
+from .observers import observe_forward as _observe_forward
 
 float16 = np.dtype(np.float16)
 float32 = np.dtype(np.float32)
@@ -419,16 +422,22 @@ class Tensor:
 
     # ----- elementwise math ---------------------------------------------------------------------
     def exp(self):
-        return _float_result(apply_op(ops.exp, self), self)
+        return apply_op(ops.exp, _as_float(self))
 
     def log(self):
-        return _float_result(apply_op(ops.log, self), self)
+        return apply_op(ops.log, _as_float(self))
 
     def sqrt(self):
-        return _float_result(apply_op(ops.sqrt, self), self)
+        return apply_op(ops.sqrt, _as_float(self))
 
     def tanh(self):
-        return _float_result(apply_op(ops.tanh, self), self)
+        return apply_op(ops.tanh, _as_float(self))
+
+    def sin(self):
+        return apply_op(ops.sin, _as_float(self))
+
+    def cos(self):
+        return apply_op(ops.cos, _as_float(self))
 
     def abs(self):
         return apply_op(ops.abs, self)
@@ -610,6 +619,141 @@ class Tensor:
         return self.reshape(tuple(shape))
         # END SOLUTION
 
+    def expand(self, *sizes):
+        """A broadcast view of ``self`` with ``sizes`` (``-1`` keeps a dim); no data is copied.
+
+        New dims may only be added in front; only size-1 dims may grow (``torch.Tensor.expand``).
+        """
+        sizes = _shape_arg(sizes)
+        shape = self.data.shape
+        lead = len(sizes) - len(shape)
+        if lead < 0:
+            raise RuntimeError(
+                f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
+                f"to the number of dimensions in the tensor ({len(shape)})"
+            )
+        target = []
+        for i, n in enumerate(sizes):
+            if i < lead:
+                if n < 0:
+                    raise RuntimeError(
+                        f"The expanded size of the tensor ({n}) isn't allowed in a leading, "
+                        f"non-existing dimension {i}"
+                    )
+                target.append(n)
+                continue
+            have = shape[i - lead]
+            if n == -1:
+                n = have
+            elif have != 1 and n != have:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({n}) must match the existing size ({have}) "
+                    f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                    f"Tensor sizes: {list(shape)}"
+                )
+            target.append(n)
+        return apply_op(ops.expand, self, shape=tuple(target))
+
+    def expand_as(self, other):
+        return self.expand(*other.shape)
+
+    def repeat(self, *sizes):
+        """Tile ``self`` ``sizes[i]`` times along each dim, copying (``torch.Tensor.repeat``)."""
+        sizes = _shape_arg(sizes)
+        if len(sizes) < self.data.ndim:
+            raise RuntimeError(
+                "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+                f"of tensor (got {len(sizes)} repeats for a {self.data.ndim}-d tensor)"
+            )
+        if any(n < 0 for n in sizes):
+            raise RuntimeError(f"Trying to create tensor with negative dimension in repeats {list(sizes)}")
+        return apply_op(ops.repeat, self, repeats=tuple(int(n) for n in sizes))
+
+    def tril(self, diagonal=0):
+        return tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return triu(self, diagonal)
+
+    def split(self, split_size_or_sections, dim=0):
+        """Views of consecutive pieces along ``dim`` (``torch.Tensor.split``).
+
+        An int gives pieces of that size (the last may be smaller); a list gives the exact sizes,
+        which must sum to the size of ``dim``.
+        """
+        if self.data.ndim == 0:
+            raise RuntimeError("split expects at least a 1-dimensional tensor")
+        d = normalize_dim(dim, self.data.ndim)
+        n = self.data.shape[d]
+        if isinstance(split_size_or_sections, (list, tuple)):
+            sizes = [int(s) for s in split_size_or_sections]
+            if any(s < 0 for s in sizes) or sum(sizes) != n:
+                raise RuntimeError(
+                    f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                    f"size at dimension {d}), but got split_sizes={sizes}"
+                )
+        else:
+            size = split_size_or_sections
+            if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+                raise TypeError(f"split_size must be an int or a list of ints, got {size!r}")
+            if size < 0 or (size == 0 and n != 0):
+                raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+            sizes = [min(size, n - start) for start in range(0, n, size)] if n else [0]
+        lead = (slice(None),) * d
+        pieces, start = [], 0
+        for s in sizes:
+            pieces.append(self[lead + (slice(start, start + s),)])
+            start += s
+        return tuple(pieces)
+
+    def chunk(self, chunks, dim=0):
+        """At most ``chunks`` pieces of equal size along ``dim`` (``torch.Tensor.chunk``)."""
+        if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)):
+            raise TypeError(f"chunk expects an int number of chunks, got {chunks!r}")
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        if self.data.ndim == 0:
+            raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+        n = self.data.shape[normalize_dim(dim, self.data.ndim)]
+        if n == 0:  # PyTorch returns `chunks` empty pieces
+            return self.split([0] * chunks, dim)
+        return self.split(-(-n // chunks), dim)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        """The ``k`` largest (or smallest) values along ``dim`` and their indices (``torch.topk``).
+
+        Returns a ``(values, indices)`` pair. NaN counts as larger than every number, as in
+        PyTorch; the values are always sorted (``sorted=False`` is allowed any order in PyTorch).
+        """
+        a = self.data
+        d = normalize_dim(dim, a.ndim)
+        if a.ndim == 0:
+            a = a.reshape(1)
+        n = a.shape[d]
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise TypeError(f"topk: k must be an int, got {k!r}")
+        if not 0 <= k <= n:
+            raise RuntimeError(f"selected index k out of range (k={k}, dim {dim} has size {n})")
+        if k == 0:
+            index = np.zeros(a.shape[:d] + (0,) + a.shape[d + 1:], dtype=np.int64)
+        elif largest:
+            # argpartition puts NaN last, so the top block holds the k largest with NaN on top
+            part = np.argpartition(a, n - k, axis=d) if k < n else np.argsort(a, axis=d)
+            part = np.take(part, np.arange(n - k, n), axis=d)
+            order = np.argsort(np.take_along_axis(a, part, axis=d), axis=d, kind="stable")
+            index = np.flip(np.take_along_axis(part, order, axis=d), axis=d)
+        else:
+            part = np.argpartition(a, k - 1, axis=d) if k < n else np.argsort(a, axis=d)
+            part = np.take(part, np.arange(k), axis=d)
+            order = np.argsort(np.take_along_axis(a, part, axis=d), axis=d, kind="stable")
+            index = np.take_along_axis(part, order, axis=d)
+        index = np.ascontiguousarray(index, dtype=np.int64)
+        source = self if self.data.ndim else self.reshape(1)
+        values = source.gather(d, index)
+        if self.data.ndim == 0:
+            return MaxResult(values.reshape(()), Tensor._make(index.reshape(())))
+        return MaxResult(values, Tensor._make(index))
+
     def contiguous(self):
         if self.data.flags.c_contiguous:
             return self
@@ -644,18 +788,17 @@ def apply_op(fn, *inputs, **attrs):
         any input requires grad.
     """
     # BEGIN SOLUTION
-    if len(inputs) == 1 and isinstance(inputs[0], Tensor):  # the common unary case, kept cheap
-        out = Tensor._make(fn(inputs[0].data, **attrs))
-        needs_grad = inputs[0]._requires_grad
+    arrays = []
+    needs_grad = False
+    for x in inputs:
+        if isinstance(x, Tensor):
+            arrays.append(x.data)
+            needs_grad = needs_grad or x._requires_grad
+        else:
+            arrays.append(x)
+    if _observers:
+        out = Tensor._make(_observe_forward(fn, arrays, attrs))
     else:
-        arrays = []
-        needs_grad = False
-        for x in inputs:
-            if isinstance(x, Tensor):
-                arrays.append(x.data)
-                needs_grad = needs_grad or x._requires_grad
-            else:
-                arrays.append(x)
         out = Tensor._make(fn(*arrays, **attrs))
     if needs_grad and _grad_enabled and out.data.dtype.kind == "f":
         out._requires_grad = True
@@ -674,6 +817,12 @@ def _float_result(out, *operands):
     return out
 
 
+def _as_float(t):
+    """``t`` itself if floating point, else cast to float32: PyTorch's rule for float-valued unary
+    ops (``exp``, ``sin`` ...) on int and bool tensors (NumPy would pick float16 or float64)."""
+    return t if t.data.dtype.kind == "f" else apply_op(ops.astype, t, dtype=float32)
+
+
 def _binary(fn, a, b):
     """``apply_op`` specialised to two operands: the hot path of every training loop."""
     if isinstance(a, Tensor):
@@ -685,7 +834,7 @@ def _binary(fn, a, b):
     else:
         y = b
     try:
-        out = Tensor._make(fn(x, y))
+        out = Tensor._make(_observe_forward(fn, (x, y), {}) if _observers else fn(x, y))
     except ValueError:
         raise ValueError(_shape_error(fn, a, b)) from None
     if needs_grad and _grad_enabled and out.data.dtype.kind == "f":
@@ -755,3 +904,41 @@ def where(condition, input, other):
             f"where: shapes {condition.shape}, {_shape_of(input)} and {_shape_of(other)} "
             "cannot be broadcast together"
         ) from None
+
+
+def _triangle(fn, input, diagonal):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn.__name__}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if input.data.ndim < 2:
+        raise RuntimeError(
+            f"{fn.__name__}: input tensor must have at least 2 dimensions, got shape {input.data.shape}"
+        )
+    if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
+        raise TypeError(f"{fn.__name__}(): argument 'diagonal' must be int, not {type(diagonal).__name__}")
+    return apply_op(fn, input, diagonal=int(diagonal))
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dims, the rest zero (``torch.tril``).
+
+    Keeps ``input[..., i, j]`` where ``j - i <= diagonal``.
+
+    Example:
+        >>> tril(Tensor([[1, 2], [3, 4]]))
+        tensor([[1, 0],
+                [3, 4]])
+    """
+    return _triangle(ops.tril, input, diagonal)
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of the last two dims, the rest zero (``torch.triu``).
+
+    Keeps ``input[..., i, j]`` where ``j - i >= diagonal``.
+
+    Example:
+        >>> triu(Tensor([[1, 2], [3, 4]]), diagonal=1)
+        tensor([[0, 2],
+                [0, 0]])
+    """
+    return _triangle(ops.triu, input, diagonal)
