@@ -191,7 +191,7 @@ def test_to_double_keeps_parameter_identity():
     lin.double()
     assert lin.weight is w and w.dtype == np.float64
     assert lin(Tensor(np.ones((1, 2)))).dtype == np.float64
-    with pytest.raises(TypeError, match="floating point dtype"):
+    with pytest.raises(TypeError, match="floating point dtypes"):
         lin.to(np.int32)
 
 

@@ -4,6 +4,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+import math  # noqa: E402
+
 import numpy as np  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -192,3 +194,88 @@ def test_linear_with_non_tensor_weight_or_bias_raises_type_error_like_torch(weig
         torch.nn.functional.linear(torch.from_numpy(x), tw, bias)
     with pytest.raises(TypeError, match="must be Tensor, not (list|ndarray)"):
         linear(Tensor(x), ow, bias)
+
+
+def test_nn_api_calculate_gain_and_fans_match_torch():
+    from tinytorch.layers import init
+    for name, param in [("linear", None), ("conv2d", None), ("sigmoid", None), ("tanh", None),
+                        ("relu", None), ("leaky_relu", None), ("leaky_relu", 0.2), ("selu", None)]:
+        assert init.calculate_gain(name, param) == pytest.approx(
+            torch.nn.init.calculate_gain(name, param))
+    for shape in [(3, 4), (5, 2, 3), (8, 4, 3, 5)]:
+        assert init._fans(Tensor(np.zeros(shape))) == \
+            torch.nn.init._calculate_fan_in_and_fan_out(torch.zeros(shape))
+    for fn in ("xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"):
+        with pytest.raises(ValueError):
+            getattr(torch.nn.init, fn)(torch.zeros(5))
+        with pytest.raises(ValueError):
+            getattr(init, fn)(Tensor(np.zeros(5)))
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("uniform_", dict(a=-2.0, b=1.0)), ("normal_", dict(mean=1.0, std=0.5)),
+    ("trunc_normal_", dict(std=1.0, a=-1.0, b=1.5)), ("xavier_uniform_", dict(gain=1.5)),
+    ("xavier_normal_", {}), ("kaiming_uniform_", dict(a=math.sqrt(5))),
+    ("kaiming_normal_", dict(mode="fan_out", nonlinearity="relu")),
+])
+def test_nn_api_init_distributions_match_torch(name, kwargs):
+    from tinytorch.layers import init
+    torch.manual_seed(0)
+    manual_seed(0)
+    shape = (200, 60, 3, 3)
+    theirs = getattr(torch.nn.init, name)(torch.empty(shape), **kwargs).numpy()
+    ours = getattr(init, name)(Tensor(np.zeros(shape, np.float32)), **kwargs).data
+    assert ours.dtype == theirs.dtype
+    tol = 0.03 * float(theirs.std())
+    assert ours.mean() == pytest.approx(theirs.mean(), abs=tol)
+    assert ours.std() == pytest.approx(theirs.std(), rel=0.02)
+    for q in (1, 25, 50, 75, 99):
+        assert np.percentile(ours, q) == pytest.approx(np.percentile(theirs, q), abs=tol)
+    if "normal" not in name or name == "trunc_normal_":  # bounded: the same support
+        assert ours.min() >= theirs.min() - tol and ours.max() <= theirs.max() + tol
+
+
+def test_nn_api_linear_default_init_is_kaiming_uniform_sqrt5_like_torch():
+    from tinytorch.layers import init
+    manual_seed(0)
+    w = init.kaiming_uniform_(Tensor(np.zeros((300, 400), np.float32)), a=math.sqrt(5))
+    assert np.abs(w.data).max() <= 1 / math.sqrt(400)
+    assert w.data.std() == pytest.approx(Linear(400, 300).weight.data.std(), rel=0.02)
+
+
+def test_nn_api_module_dict_matches_torch_order_and_keys():
+    from tinytorch.layers import ModuleDict
+    spec = [("enc", (3, 4)), ("dec", (4, 2)), ("aux", (4, 1))]
+    ours = ModuleDict({k: Linear(*s) for k, s in spec})
+    theirs = torch.nn.ModuleDict({k: torch.nn.Linear(*s) for k, s in spec})
+    assert list(ours.keys()) == list(theirs.keys())
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert [k for k, _ in ours.named_modules()] == [k for k, _ in theirs.named_modules()]
+
+
+def test_nn_api_activation_layers_repr_and_isinstance_match_torch():
+    import tinytorch.layers as L
+    for name, args in [("ReLU", ()), ("Sigmoid", ()), ("Tanh", ()), ("GELU", ("tanh",)),
+                       ("Softmax", (1,)), ("LogSoftmax", (-1,))]:
+        ours, theirs = getattr(L, name)(*args), getattr(torch.nn, name)(*args)
+        assert repr(ours) == repr(theirs)
+        assert isinstance(ours, L.Module) and isinstance(theirs, torch.nn.Module)
+        x = np.random.default_rng(1).standard_normal((2, 5)).astype(np.float32)
+        np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.from_numpy(x)).numpy(),
+                                   rtol=1e-6, atol=1e-6)
+
+
+def test_nn_api_forward_hook_order_matches_torch():
+    def record(lib_linear, tensor):
+        calls = []
+        lin = lib_linear(2, 2)
+        lin.register_forward_pre_hook(lambda m, a: calls.append("pre"))
+        lin.register_forward_pre_hook(lambda m, a: calls.append("pre0"), prepend=True)
+        lin.register_forward_hook(lambda m, a, o: calls.append("post"))
+        handle = lin.register_forward_hook(lambda m, a, o: calls.append("post0"), prepend=True)
+        lin(tensor)
+        handle.remove()
+        lin(tensor)
+        return calls
+    assert record(Linear, Tensor(np.ones((1, 2), np.float32))) == \
+        record(torch.nn.Linear, torch.ones(1, 2))

@@ -2,12 +2,17 @@
 
 ``Module`` (the tree of parameters, buffers and children that every model is), ``Parameter``,
 and the first layers: ``Linear``, ``Dropout``, ``LayerNorm``, with the containers
-``Sequential``, ``ModuleList`` and ``Identity``. Functional forms sit beside the classes.
+``Sequential``, ``ModuleList``, ``ModuleDict`` and ``Identity``, module 02's activations as
+``Module`` layers (``ReLU``, ``Tanh``, ...), and weight initialisation in :mod:`.init`
+(``torch.nn.init``). Functional forms sit beside the classes.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .containers import Identity, ModuleList, Sequential
+from . import init
+from .activation import GELU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .containers import Identity, ModuleDict, ModuleList, Sequential
+from .hooks import RemovableHandle
 from .layers import Dropout, LayerNorm, Linear, dropout, layer_norm, linear
 from .module import IncompatibleKeys, Module, Parameter
 
@@ -17,7 +22,8 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 __all__ = [
-    "Module", "Parameter", "IncompatibleKeys",
-    "Linear", "Dropout", "LayerNorm", "Identity", "Sequential", "ModuleList",
-    "linear", "dropout", "layer_norm",
+    "Module", "Parameter", "IncompatibleKeys", "RemovableHandle",
+    "Linear", "Dropout", "LayerNorm", "Identity", "Sequential", "ModuleList", "ModuleDict",
+    "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
+    "linear", "dropout", "layer_norm", "init",
 ]

@@ -1,4 +1,4 @@
-"""Containers that hold other modules: ``Sequential``, ``ModuleList`` and ``Identity``.
+"""Containers that hold other modules: ``Sequential``, ``ModuleList``, ``ModuleDict``, ``Identity``.
 
 Unlike PyTorch's, these containers also accept plain callables (the activation objects of module
 02, which predate ``Module``) as children, so ``Sequential(Linear(2, 4), ReLU(), Linear(4, 1))``
@@ -213,3 +213,92 @@ class ModuleList(Module):
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward(); iterate over it and call its children")
+
+
+class ModuleDict(Module):
+    r"""Holds children in an ordered dict so that their parameters are registered
+    (``torch.nn.ModuleDict``).
+
+    Keys are strings (no ``"."``), kept in insertion order; ``update`` with a plain ``dict``
+    keeps its order too. Like :class:`ModuleList` it has no ``forward``.
+
+    Args:
+        modules: a mapping or an iterable of ``(key, module)`` pairs. Default: empty.
+
+    Example:
+        >>> from tinytorch.layers import Linear
+        >>> heads = ModuleDict({"cls": Linear(4, 3), "box": Linear(4, 2)})
+        >>> list(heads.keys()), len(list(heads.parameters()))
+        (['cls', 'box'], 4)
+        >>> heads["cls"]
+        Linear(in_features=4, out_features=3, bias=True)
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def clear(self):
+        self._modules.clear()
+
+    def pop(self, key):
+        """Remove ``key`` and return its module."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def update(self, modules):
+        """Add every ``(key, module)`` of a mapping or an iterable of pairs, in order."""
+        if isinstance(modules, Module) or isinstance(modules, (str, bytes)):
+            raise TypeError(
+                "ModuleDict.update should be called with an iterable of key/value pairs, but got "
+                f"{type(modules).__name__}"
+            )
+        if hasattr(modules, "items"):
+            pairs = list(modules.items())
+        else:
+            pairs = list(modules)
+            for j, pair in enumerate(pairs):
+                if not hasattr(pair, "__len__") or isinstance(pair, (str, bytes)):
+                    raise TypeError(
+                        f"ModuleDict update sequence element #{j} should be a (key, module) "
+                        f"pair, got {type(pair).__name__}"
+                    )
+                if len(pair) != 2:
+                    raise ValueError(
+                        f"ModuleDict update sequence element #{j} has length {len(pair)}; 2 is "
+                        "required"
+                    )
+        for key, module in pairs:
+            self[key] = module
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleDict has no forward(); look up a child and call it")

@@ -13,6 +13,8 @@ import numpy as np
 
 from tinytorch.tensor import Tensor
 
+from .hooks import RemovableHandle
+
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
@@ -52,6 +54,55 @@ def _check_name(name, kind):
         raise TypeError(f"{kind} name should be a str, got {type(name).__name__}")
     if not name or "." in name:
         raise KeyError(f"{kind} name {name!r} must be a non-empty string without '.'")
+
+
+def _device_type(device):
+    """``"cpu"`` for ``"cpu"``, ``"cpu:0"`` or a device object whose ``type`` is ``"cpu"``."""
+    name = getattr(device, "type", device)
+    if not isinstance(name, str):
+        raise TypeError(f"expected a device (str or device object), got {type(device).__name__}")
+    return name.split(":", 1)[0]
+
+
+def _check_device(device):
+    kind = _device_type(device)
+    if kind != "cpu":
+        raise RuntimeError(
+            f"TinyTorch runs on the CPU only: cannot move a module to device {str(device)!r} "
+            "(use 'cpu')"
+        )
+
+
+def _is_device(value):
+    if hasattr(value, "type") and isinstance(getattr(value, "type"), str):
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        np.dtype(value)
+    except TypeError:
+        return True
+    return False
+
+
+def _parse_to(args, kwargs):
+    """(device, dtype) from the argument forms of ``Module.to``."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "memory_format", "copy"}
+    if unknown:
+        raise TypeError(f"to() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    device, dtype = kwargs.get("device"), kwargs.get("dtype")
+    if len(args) > 2:
+        raise TypeError(f"to() takes at most 2 positional arguments, got {len(args)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif arg is None:
+            continue
+        elif _is_device(arg):
+            device = arg
+        else:
+            dtype = arg
+    return device, dtype
 
 
 def _addindent(text, spaces):
@@ -96,6 +147,9 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        for hooks in ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks",
+                      "_forward_hooks_with_kwargs", "_forward_hooks_always_called"):
+            object.__setattr__(self, hooks, OrderedDict())
 
     def forward(self, *args, **kwargs):
         """The computation; every subclass overrides it."""
@@ -104,7 +158,72 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
+        if self._forward_pre_hooks or self._forward_hooks:
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ----- hooks --------------------------------------------------------------------------------
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Run ``hook(module, args)`` before every forward; it may return new args (a non-tuple
+        is wrapped in one). With ``with_kwargs``: ``hook(module, args, kwargs)`` may return
+        ``(args, kwargs)``. Returns a handle whose ``remove()`` unregisters the hook."""
+        handle = RemovableHandle(self._forward_pre_hooks,
+                                 extra_dict=[self._forward_pre_hooks_with_kwargs])
+        self._forward_pre_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        if prepend:
+            self._forward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """Run ``hook(module, args, output)`` after every forward; it may return a new output.
+        With ``with_kwargs``: ``hook(module, args, kwargs, output)``. With ``always_call`` the
+        hook also runs when forward raises. Returns a handle whose ``remove()`` unregisters it."""
+        handle = RemovableHandle(self._forward_hooks, extra_dict=[
+            self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
+        self._forward_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        if prepend:
+            self._forward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def _call_with_hooks(self, args, kwargs):
+        for hook_id, hook in list(self._forward_pre_hooks.items()):
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        called = set()
+        try:
+            output = self.forward(*args, **kwargs)
+            for hook_id, hook in list(self._forward_hooks.items()):
+                called.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs:
+                    result = hook(self, args, kwargs, output)
+                else:
+                    result = hook(self, args, output)
+                if result is not None:
+                    output = result
+        except Exception:
+            for hook_id, hook in list(self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called and hook_id not in called:
+                    try:
+                        if hook_id in self._forward_hooks_with_kwargs:
+                            hook(self, args, kwargs, None)
+                        else:
+                            hook(self, args, None)
+                    except Exception:  # the original error is the one worth reporting
+                        pass
+            raise
+        return output
 
     # ----- registration -------------------------------------------------------------------------
     def __setattr__(self, name, value):
@@ -334,17 +453,41 @@ class Module:
             else:
                 param.grad.data[...] = 0
 
-    def to(self, dtype):
-        """Convert every floating point parameter and buffer to ``dtype`` in place (the Parameter
-        objects stay the same, so optimizer references stay valid). Unlike PyTorch, no devices."""
+    def to(self, *args, **kwargs):
+        """Move and/or cast every parameter and buffer in place; returns self.
+
+        Accepts what ``torch.nn.Module.to`` does: ``to(device)``, ``to(dtype)``,
+        ``to(device, dtype)``, ``to(tensor)`` (its dtype) and the keywords ``device``, ``dtype``,
+        ``non_blocking``. Only floating point tensors are cast. The Parameter objects stay the
+        same, so optimizer references stay valid. TinyTorch runs on the CPU only: ``"cpu"`` (or
+        ``"cpu:0"``, or a device object whose ``type`` is ``"cpu"``) is accepted as a no-op, any
+        other device raises ``RuntimeError``.
+
+        Example:
+            >>> from tinytorch.layers import Linear
+            >>> m = Linear(2, 2).to("cpu", dtype="float64")
+            >>> str(m.weight.dtype)
+            'float64'
+        """
+        device, dtype = _parse_to(args, kwargs)
+        if device is not None:
+            _check_device(device)
+        if dtype is None:
+            return self
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
-            raise TypeError(f"Module.to expects a floating point dtype, got {dtype}")
+            raise TypeError(
+                f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}"
+            )
         for tensor in list(self.parameters()) + list(self.buffers()):
             if tensor.dtype.kind == "f":
                 tensor.data = tensor.data.astype(dtype, copy=False)
                 if tensor.grad is not None:
                     tensor.grad.data = tensor.grad.data.astype(dtype, copy=False)
+        return self
+
+    def cpu(self):
+        """A no-op that returns self: everything already lives on the CPU."""
         return self
 
     def float(self):
