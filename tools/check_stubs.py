@@ -2,7 +2,7 @@
 
 For each distribution under ``packages/`` and ``milestones/`` whose ``src/`` holds
 ``# BEGIN SOLUTION`` / ``# END SOLUTION`` regions, this makes the stubbed copy exactly as
-``tito module start`` does (``tinytorch.cli.workspace.stub_tree``), then imports the stubbed
+``tito module start`` does (``tinytorch.cli.stubs.stub_tree``), then imports the stubbed
 package in a fresh interpreter with the stub ``src/`` first on ``sys.path`` (the other modules
 come from the current environment). It fails on unbalanced or misplaced markers, on a stub that
 does not import, and on a package whose import calls a stubbed function.
@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 from tinytorch.cli.discovery import component_from_pyproject
-from tinytorch.cli.workspace import StubError, count_regions, stub_tree
+from tinytorch.cli.stubs import StubError, count_regions, stub_tree
 
 
 def check_package(folder, scratch):

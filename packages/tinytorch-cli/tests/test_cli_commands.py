@@ -115,8 +115,8 @@ def test_data_commands_use_the_data_registry(tmp_path, capsys):
 def test_docstring_examples_run():
     import doctest
 
-    from tinytorch.cli import discovery, workspace
+    from tinytorch.cli import discovery, filelock, progress, stubs
 
-    for module in (discovery, workspace):
+    for module in (discovery, filelock, progress, stubs):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0 and result.attempted > 0, module.__name__

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tinytorch.cli import main
-from tinytorch.cli.app import check_course
+from tinytorch.cli.commands.curriculum import check_course
 from tinytorch.cli.discovery import Catalog, Component, tomllib
 
 

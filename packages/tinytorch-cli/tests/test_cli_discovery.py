@@ -14,7 +14,7 @@ import pytest
 import tinytorch.tensor
 
 from tinytorch.cli.discovery import Catalog, Component, components_from_tree, installed_components
-from tinytorch.cli.workspace import snapshot_wheel
+from tinytorch.cli.install import snapshot_wheel
 
 
 def module(name, number, requires=(), act="I"):

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinytorch.cli.workspace import StubError, count_regions, find_regions, make_stubs, stub_tree
+from tinytorch.cli.stubs import StubError, count_regions, find_regions, make_stubs, stub_tree
 
 REPO = Path(__file__).resolve().parents[3]
 

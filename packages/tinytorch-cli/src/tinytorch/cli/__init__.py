@@ -9,12 +9,12 @@ itself; ``tito data`` imports ``tinytorch.data`` lazily.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .app import build_parser, check_course, main
+from .app import build_parser, main
+from .commands.curriculum import check_course
 from .discovery import Catalog, Component, component_from_pyproject, components_from_tree
-from .workspace import (
-    Installer, ProgressStore, StubError, count_regions, find_regions, make_stubs, snapshot_wheel,
-    stub_tree, tinytorch_home,
-)
+from .install import Installer, snapshot_wheel
+from .progress import ProgressError, ProgressStore, tinytorch_home
+from .stubs import StubError, count_regions, find_regions, make_stubs, stub_tree
 
 try:
     __version__ = version("tinytorch-cli")
@@ -24,6 +24,6 @@ except PackageNotFoundError:  # running from a source tree without installing
 __all__ = [
     "main", "build_parser", "check_course",
     "Catalog", "Component", "component_from_pyproject", "components_from_tree",
-    "Installer", "ProgressStore", "StubError", "count_regions", "find_regions", "make_stubs",
+    "Installer", "ProgressError", "ProgressStore", "StubError", "count_regions", "find_regions", "make_stubs",
     "snapshot_wheel", "stub_tree", "tinytorch_home",
 ]

@@ -199,6 +199,29 @@ def components_from_tree(root):
     return found
 
 
+def support_from_tree(root):
+    """``{name: sibling requirements}`` of the checkout's distributions that are not course items."""
+    found = {}
+    for pyproject in sorted(Path(root).glob("packages/*/pyproject.toml")):
+        with pyproject.open("rb") as fh:
+            project = tomllib.load(fh).get("project", {})
+        groups = project.get("entry-points", {})
+        if "name" in project and not (groups.get(MODULE_GROUP) or groups.get(MILESTONE_GROUP)):
+            found[canonicalize_name(project["name"])] = _split_requirements(project.get("dependencies", []))[0]
+    return found
+
+
+def support_requires(name, known):
+    """Sibling requirements of a non-module sibling (known from a tree, or installed), else ``None``."""
+    if name in known:
+        return list(known[name])
+    try:
+        dist = metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return None
+    return _split_requirements(dist.requires)[0]
+
+
 def component_from_pyproject(pyproject):
     """Read one ``pyproject.toml``; ``None`` when it declares neither a module nor a milestone."""
     pyproject = Path(pyproject)
@@ -235,15 +258,16 @@ class Catalog:
         'tinytorch-tensor'
     """
 
-    def __init__(self, components):
+    def __init__(self, components, support=None):
         self.by_dist = {c.distribution: c for c in components}
+        self.support = dict(support or {})  # sibling name -> its sibling requirements (source tree)
 
     @classmethod
     def installed(cls, repo=None):
         """The installed components, overlaid on those of a source checkout when ``repo`` is given."""
         components = components_from_tree(repo) if repo is not None else []
         components += installed_components("module") + installed_components("milestone")
-        return cls(components)
+        return cls(components, support_from_tree(repo) if repo is not None else None)
 
     @property
     def modules(self):
@@ -289,7 +313,11 @@ class Catalog:
                 continue
             dep = self.by_dist.get(name)
             if dep is None:
-                missing.append(name)
+                support = support_requires(name, self.support)
+                if support is None:
+                    missing.append(name)
+                else:  # a sibling that is not a course module (tinytorch-results): look through it
+                    stack.extend(support)
                 continue
             seen[name] = dep
             stack.extend(dep.requires)
