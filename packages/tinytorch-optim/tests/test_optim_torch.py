@@ -6,7 +6,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from tinytorch.optim import (  # noqa: E402
-    SGD, Adam, AdamW, CosineAnnealingLR, LambdaLR, LinearLR, RMSprop, StepLR,
+    SGD, Adadelta, Adam, AdamW, CosineAnnealingLR, LambdaLR, LinearLR, RMSprop, StepLR,
 )
 from tinytorch.tensor import Tensor  # noqa: E402
 
@@ -28,6 +28,9 @@ CONFIGS = [
     (Adam, torch.optim.Adam, dict(lr=0.02, maximize=True, eps=1e-6)),
     (AdamW, torch.optim.AdamW, dict()),
     (AdamW, torch.optim.AdamW, dict(lr=0.01, weight_decay=0.3, amsgrad=True)),
+    (Adadelta, torch.optim.Adadelta, dict()),
+    (Adadelta, torch.optim.Adadelta, dict(lr=0.5, rho=0.8, eps=1e-5, weight_decay=0.1)),
+    (Adadelta, torch.optim.Adadelta, dict(maximize=True)),
 ]
 
 
@@ -145,3 +148,25 @@ def test_scheduler_drives_optimizer_like_torch():
             s.step()
     assert opt.param_groups[0]["lr"] == pytest.approx(ref.param_groups[0]["lr"], rel=1e-12)
     np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("config", CONFIGS[-3:], ids=_ids)
+def test_adadelta_state_and_groups_match_torch(config):
+    ours_cls, torch_cls, kwargs = config
+    ours, theirs, opt, ref = _run_both(ours_cls, torch_cls, kwargs, 5, np.random.default_rng(4),
+                                       groups=True)
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-5, atol=1e-6)
+    for i, p in enumerate(ours):
+        for key in ("square_avg", "acc_delta"):
+            np.testing.assert_allclose(opt.state[id(p)][key], ref.state[theirs[i]][key].numpy(),
+                                       rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("kwargs", [dict(lr=-1.0), dict(rho=1.5), dict(eps=-1.0),
+                                    dict(weight_decay=-0.1)])
+def test_adadelta_bad_hyper_parameters_raise_like_torch(kwargs):
+    with pytest.raises(ValueError):
+        torch.optim.Adadelta([torch.zeros(1, requires_grad=True)], **kwargs)
+    with pytest.raises(ValueError):
+        Adadelta([Tensor([0.0], requires_grad=True)], **kwargs)

@@ -1,6 +1,6 @@
 """TinyTorch module 06: optimizers and learning-rate schedules.
 
-SGD (momentum, dampening, Nesterov, weight decay), RMSprop, Adam and AdamW with ``torch.optim``'s
+SGD (momentum, dampening, Nesterov, weight decay), RMSprop, Adam, AdamW and Adadelta with ``torch.optim``'s
 signatures, defaults and update rules, updating parameters in place; StepLR, CosineAnnealingLR,
 LambdaLR and LinearLR (warm-up) with ``torch.optim.lr_scheduler``'s semantics.
 """
@@ -8,6 +8,7 @@ LambdaLR and LinearLR (warm-up) with ``torch.optim.lr_scheduler``'s semantics.
 from importlib.metadata import PackageNotFoundError, version
 
 from . import lr_scheduler
+from .adadelta import Adadelta
 from .lr_scheduler import CosineAnnealingLR, LambdaLR, LinearLR, LRScheduler, StepLR
 from .optimizer import SGD, Adam, AdamW, Optimizer, RMSprop
 
@@ -17,6 +18,6 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 __all__ = [
-    "Optimizer", "SGD", "RMSprop", "Adam", "AdamW",
+    "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adadelta",
     "lr_scheduler", "LRScheduler", "StepLR", "CosineAnnealingLR", "LambdaLR", "LinearLR",
 ]
