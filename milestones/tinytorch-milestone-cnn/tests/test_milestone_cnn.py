@@ -1,10 +1,11 @@
-import json
 from pathlib import Path
 
 import pytest
 
 import tinytorch.milestone_cnn.cnn as cnn
-from tinytorch.milestone_cnn import build_model, count_parameters, layer_profile, main, measure_step
+from tinytorch.milestone_cnn import build_model, count_parameters, layer_profile, measure_step
+from tinytorch.milestone_cnn.__main__ import main
+from tinytorch.results import PREFIX, parse_line
 from tinytorch.tensor import zeros
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
@@ -12,10 +13,13 @@ needs_data = pytest.mark.skipif(not (SHARED / "mnist").is_dir(), reason=f"no sha
 
 
 def _result_line(out):
-    lines = [line for line in out.splitlines() if line.startswith("TINYTORCH_RESULT ")]
+    """The validated result of the one result line, which must be the last line."""
+    lines = [line for line in out.splitlines() if line.startswith(PREFIX)]
     assert len(lines) == 1, out
     assert out.rstrip().splitlines()[-1] == lines[0]
-    return json.loads(lines[0][len("TINYTORCH_RESULT "):])
+    result = parse_line(lines[0]).to_dict()
+    result["claims"] = {c["name"]: c for c in result["claims"]}
+    return result
 
 
 @pytest.mark.parametrize("net,shape", [("tinydigits", (1, 8, 8)), ("lenet16", (1, 28, 28)),
@@ -101,7 +105,7 @@ def test_unmet_claim_fails_and_says_by_how_much(monkeypatch, capsys):
     assert code == 1 and result["passed"] is False
     claim = result["claims"]["tinydigits_test_accuracy_quick"]
     assert claim["passed"] is False and claim["target"] == 1.01
-    assert "claim tinydigits_test_accuracy_quick failed" in out and "points below the target 101%" in out
+    assert "claim failed: tinydigits_test_accuracy_quick" in out and "expected >= 1.0100" in out
 
 
 @needs_data
@@ -119,6 +123,33 @@ def test_absent_cifar_is_skipped_not_passed_and_says_how_to_get_it(monkeypatch, 
     cifar = result["claims"]["cifar10_test_accuracy"]
     assert cifar["skipped"] is True and cifar["passed"] is False and cifar["value"] is None
     assert "tito data fetch cifar10" in out and "cifar-10-python.tar.gz" in out
+    assert "cifar-10-python.tar.gz" in cifar["reason"] and "claim skipped: cifar10_test_accuracy" in out
     assert result["claims"]["tinydigits_test_accuracy"]["passed"] is True
     assert code == 0 and result["passed"] is True  # the checked claims hold
     assert result["metrics"]["cifar10_full_run_minutes_estimate"] == round(0.1 * 782 * 15 / 60, 1)
+
+
+def test_absent_fashion_fails_with_the_fix(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("TINYTORCH_OFFLINE", "1")
+    monkeypatch.setattr(cnn, "measure_step", lambda *a, **k: 0.1)
+    code = main(["--root", str(tmp_path), "--only", "fashion"])
+    out = capsys.readouterr().out
+    result = _result_line(out)
+    fashion = result["claims"]["fashion_test_accuracy"]
+    assert code == 1 and result["status"] == "failed"
+    assert fashion["skipped"] is False and fashion["passed"] is False and fashion["value"] is None
+    assert "dataset-fashion-mnist" in fashion["reason"] and "claim failed: fashion_test_accuracy" in out
+
+
+def test_only_cifar_absent_is_not_achieved(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("TINYTORCH_OFFLINE", "1")
+    monkeypatch.setattr(cnn, "measure_step", lambda *a, **k: 0.1)
+    code = main(["--root", str(tmp_path), "--only", "cifar10"])
+    result = _result_line(capsys.readouterr().out)
+    assert code == 1 and result["status"] == "skipped" and result["passed"] is False
+
+
+def test_only_with_nothing_to_run_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--quick", "--only", "cifar10"])
+    assert info.value.code == 2 and "none of these run in a quick run" in capsys.readouterr().err

@@ -1,20 +1,21 @@
 """The 1957 milestone: its claims hold on --quick, and it fails loudly when they cannot hold."""
 
-import json
-
 import numpy as np
 import pytest
 
 import tinytorch.milestone_perceptron.perceptron as pc
 from tinytorch.layers import Linear
 from tinytorch.milestone_perceptron.__main__ import main
+from tinytorch.results import PREFIX, parse_line
 from tinytorch.tensor import manual_seed
 
 
 def _result(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[-1].startswith("TINYTORCH_RESULT ")
-    return json.loads(lines[-1][len("TINYTORCH_RESULT "):]), "\n".join(lines)
+    assert lines[-1].startswith(PREFIX)
+    result = parse_line(lines[-1]).to_dict()
+    result["claims"] = {c["name"]: c for c in result["claims"]}
+    return result, "\n".join(lines)
 
 
 def test_quick_run_meets_every_claim(capsys):
@@ -56,7 +57,7 @@ def test_non_separable_data_fails_loudly(capsys, monkeypatch):
     result, text = _result(capsys)
     assert result["passed"] is False
     assert result["claims"]["separable_train_accuracy"]["passed"] is False
-    assert "claim failed: separable_train_accuracy" in text and "short by" in text
+    assert "claim failed: separable_train_accuracy" in text and "expected >= 1.0000 (off by" in text
 
 
 def test_zero_learning_rate_fails(capsys):
@@ -72,14 +73,15 @@ def test_xor_claim_fails_if_the_data_were_separable(capsys, monkeypatch):
     monkeypatch.setattr(pc, "xor_data", lambda: (pc.XOR_INPUTS.copy(), np.array([0, 0, 0, 1], np.float32)))
     assert main(["--quick"]) == 1
     result, text = _result(capsys)
-    assert result["claims"]["xor_best_accuracy"] == {"value": 1.0, "target": "<= 0.75", "passed": False}
-    assert "over by 0.2500" in text
+    claim = result["claims"]["xor_best_accuracy"]
+    assert (claim["value"], claim["op"], claim["target"], claim["passed"]) == (1.0, "<=", 0.75, False)
+    assert "expected <= 0.7500 (off by 0.2500)" in text
 
 
 def test_bad_arguments_exit_with_a_message(capsys):
     with pytest.raises(SystemExit):
         main(["--lr", "-1"])
-    assert "--lr must be >= 0" in capsys.readouterr().err
+    assert "--lr: expected a number >= 0, got '-1'" in capsys.readouterr().err
 
 
 # ----- the pieces ---------------------------------------------------------------------------------

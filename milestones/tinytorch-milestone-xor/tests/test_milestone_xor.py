@@ -1,7 +1,5 @@
 """The XOR milestone: claims, reproducibility, and loud failure when a claim breaks."""
 
-import json
-
 import numpy as np
 import pytest
 
@@ -9,15 +7,18 @@ from tinytorch.milestone_xor import (
     LN2, evaluate, forward_flops, hidden_layer, parameter_count, single_layer, train, xor_data,
 )
 from tinytorch.milestone_xor.__main__ import main
+from tinytorch.results import PREFIX, parse_line
 from tinytorch.tensor import manual_seed
 
 
 def _result(capsys, argv):
     code = main(argv)
     out = capsys.readouterr().out
-    lines = [line for line in out.splitlines() if line.startswith("TINYTORCH_RESULT ")]
+    lines = [line for line in out.splitlines() if line.startswith(PREFIX)]
     assert len(lines) == 1 and out.rstrip().splitlines()[-1] == lines[0]
-    return code, json.loads(lines[0][len("TINYTORCH_RESULT "):]), out
+    result = parse_line(lines[0]).to_dict()
+    result["claims"] = {c["name"]: c for c in result["claims"]}
+    return code, result, out
 
 
 def test_quick_run_meets_every_claim(capsys):
@@ -48,19 +49,20 @@ def test_one_hidden_unit_cannot_solve_xor_and_the_run_fails_loudly(capsys):
     assert code == 1 and result["passed"] is False
     assert result["claims"]["hidden_layer_worst_accuracy"]["passed"] is False
     assert result["claims"]["single_layer_best_accuracy"]["passed"] is True
-    assert "claim failed: hidden_layer_worst_accuracy" in out and "short by" in out
+    assert "claim failed: hidden_layer_worst_accuracy" in out and "expected >= 1.0000 (off by" in out
 
 
 def test_no_learning_fails_the_hidden_claims(capsys):
     code, result, out = _result(capsys, ["--quick", "--lr", "0"])
     assert code == 1
     assert not result["claims"]["hidden_layer_highest_loss"]["passed"]
-    assert "claim failed: hidden_layer_highest_loss" in out and "over by" in out
+    assert "claim failed: hidden_layer_highest_loss" in out and "expected <= 0.1000 (off by" in out
 
 
-@pytest.mark.parametrize("argv, message", [(["--hidden", "0"], "--hidden must be a positive int, got 0"),
-                                           (["--lr", "-1"], "--lr must be >= 0, got -1.0"),
-                                           (["--seed", "-2"], "--seed must be a non-negative int, got -2")])
+@pytest.mark.parametrize("argv, message", [(["--hidden", "0"], "--hidden: expected an int > 0, got '0'"),
+                                           (["--lr", "-1"], "--lr: expected a number >= 0, got '-1'"),
+                                           (["--lr", "nan"], "--lr: expected a number >= 0, got 'nan'"),
+                                           (["--seed", "-2"], "--seed: expected an int >= 0, got '-2'")])
 def test_bad_arguments_are_rejected(capsys, argv, message):
     with pytest.raises(SystemExit) as exc:
         main(argv)

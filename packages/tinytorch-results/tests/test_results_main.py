@@ -58,6 +58,16 @@ def test_bad_arguments_exit_two_with_a_message(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
+def test_check_args_can_refuse_a_combination(capsys):
+    def check(args, parser):
+        if args.quick and args.width > 2:
+            parser.error("--width > 2 needs a full run")
+    with pytest.raises(SystemExit) as info:
+        milestone_main("demo", run_ok, ["--quick", "--width", "3"], description="d", add_arguments=add_width,
+                       check_args=check, console=quiet())
+    assert info.value.code == 2 and "--width > 2 needs a full run" in capsys.readouterr().err
+
+
 def test_run_returning_the_wrong_thing_is_named():
     with pytest.raises(ResultError, match=r"run\(\) must return \(claims, metrics\)"):
         milestone_main("demo", lambda args, console: None, [], description="d", console=quiet())

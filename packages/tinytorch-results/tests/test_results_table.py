@@ -16,7 +16,7 @@ def render(result):
 def test_format_number():
     assert format_number(None) == "-"
     assert format_number(7) == "7"
-    assert format_number(2.0) == "2"
+    assert format_number(2.0) == "2.0000"
     assert format_number(0.98) == "0.9800"
     assert format_number(1234567) == "1,234,567"
     assert format_number(12345.25) == "12,345.2"

@@ -5,15 +5,12 @@ Run it with ``python -m tinytorch.milestone_cnn [--quick]`` or ``tito milestone 
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .cnn import (
-    CONFIGS, TARGETS, build_model, count_parameters, epoch_logger, layer_profile, main, make_trainer, measure_step,
-    run_task,
-)
+from .cnn import CONFIGS, TARGETS, build_model, count_parameters, layer_profile, measure_step, run, run_task
 
 try:
     __version__ = version("tinytorch-milestone-cnn")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
-__all__ = ["main", "build_model", "layer_profile", "count_parameters", "make_trainer", "epoch_logger", "run_task",
-           "measure_step", "TARGETS", "CONFIGS"]
+__all__ = ["run", "run_task", "build_model", "layer_profile", "count_parameters", "measure_step",
+           "TARGETS", "CONFIGS"]

@@ -12,10 +12,16 @@ convergence theorem: on linearly separable data this stops after finitely many m
 that no line separates (XOR), it never stops.
 """
 
+import time
+
 import numpy as np
+from rich.table import Table
 
 from tinytorch.layers import Linear
-from tinytorch.tensor import Tensor, default_generator, no_grad
+from tinytorch.results import Claim, non_negative_float
+from tinytorch.tensor import Tensor, default_generator, manual_seed, no_grad
+
+DESCRIPTION = "1957: Rosenblatt's perceptron learns a linear separator, and cannot learn XOR."
 
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
 XOR_TARGETS = np.array([0, 1, 1, 0], dtype=np.float32)
@@ -130,3 +136,126 @@ def update_flops(layer):
 
 def parameter_count(layer):
     return sum(p.numel() for p in layer.parameters())
+
+
+FULL = {"n_train": 1000, "n_test": 1000, "max_epochs": 200, "xor_epochs": 100}
+QUICK = {"n_train": 400, "n_test": 500, "max_epochs": 100, "xor_epochs": 25}
+TRAIN_TARGET = 1.0
+TEST_TARGET = 0.98
+XOR_CEILING = 0.75
+
+
+def add_arguments(parser):
+    """The options of this milestone besides ``--quick`` and ``--seed``."""
+    parser.add_argument("--lr", type=non_negative_float, default=0.1, help="learning rate of the rule (default 0.1)")
+
+
+def run(args, console):
+    """Run both experiments, print their table; return ``(claims, metrics)``."""
+    config = QUICK if args.quick else FULL
+
+    # Part one: separable data. Train and test come from the same line, with different points.
+    manual_seed(args.seed)
+    x, y = make_separable(config["n_train"] + config["n_test"], seed=args.seed)
+    x_train, y_train = x[:config["n_train"]], y[:config["n_train"]]
+    x_test, y_test = x[config["n_train"]:], y[config["n_train"]:]
+    layer = make_perceptron(2)
+    start = time.perf_counter()
+    history = train_perceptron(layer, x_train, y_train, lr=args.lr, max_epochs=config["max_epochs"])
+    separable_time = time.perf_counter() - start
+    train_acc = accuracy(layer, x_train, y_train)
+    start = time.perf_counter()
+    test_acc = accuracy(layer, x_test, y_test)  # one batched forward pass
+    batched_time = time.perf_counter() - start
+
+    # Part two: XOR, same machine, same rule, fresh weights.
+    manual_seed(args.seed)
+    x_xor, y_xor = xor_data()
+    xor_layer = make_perceptron(2)
+    start = time.perf_counter()
+    xor_history = train_perceptron(
+        xor_layer, x_xor, y_xor, lr=args.lr, max_epochs=config["xor_epochs"]
+    )
+    xor_time = time.perf_counter() - start
+    xor_best = max(h["accuracy"] for h in xor_history)
+
+    params = parameter_count(layer)
+    flops = forward_flops(layer)
+    updates = sum(h["mistakes"] for h in history)
+    xor_updates = sum(h["mistakes"] for h in xor_history)
+    rows = [
+        {"task": "separable train", "points": len(x_train), "accuracy": train_acc,
+         "epochs": len(history), "updates": updates, "time": separable_time},
+        {"task": "separable test", "points": len(x_test), "accuracy": test_acc,
+         "epochs": None, "updates": None, "time": None},
+        {"task": "XOR, best epoch", "points": len(x_xor), "accuracy": xor_best,
+         "epochs": len(xor_history), "updates": xor_updates, "time": xor_time},
+    ]
+    claims = [
+        Claim.check("separable_train_accuracy", train_acc, ">=", TRAIN_TARGET,
+                    description="training accuracy on linearly separable points"),
+        Claim.check("separable_test_accuracy", test_acc, ">=", TEST_TARGET,
+                    description="accuracy on held-out points from the same line"),
+        Claim.check("xor_best_accuracy", xor_best, "<=", XOR_CEILING,
+                    description="best epoch's accuracy on XOR: no line separates it"),
+    ]
+    weight, bias = layer.weight.numpy()[0], layer.bias.numpy()
+    metrics = {
+        "parameters": params,
+        "parameter_bytes": sum(p.numel() * p.dtype.itemsize for p in layer.parameters()),
+        "flops_per_sample": flops,
+        "update_flops": update_flops(layer),
+        "separable_epochs": len(history),
+        "separable_updates": updates,
+        "separable_converged": history[-1]["mistakes"] == 0,
+        "separable_seconds": round(separable_time, 4),
+        "microseconds_per_online_step": round(separable_time / (len(history) * len(x_train)) * 1e6, 2),
+        "microseconds_per_batched_prediction": round(batched_time / len(x_test) * 1e6, 3),
+        "xor_epochs": len(xor_history),
+        "xor_updates": xor_updates,
+        "xor_mistakes_last_epoch": xor_history[-1]["mistakes"],
+        "xor_seconds": round(xor_time, 4),
+        "learned_line": [round(float(v), 4) for v in (weight[0], weight[1], bias[0])],
+        "n_train": len(x_train),
+        "n_test": len(x_test),
+        "lr": args.lr,
+        "seed": args.seed,
+    }
+    report(console, rows, metrics)
+    return claims, metrics
+
+
+def report(console, rows, metrics):
+    """The experiment table and what it shows (the claims table comes from tinytorch.results)."""
+    table = Table(title="1957 perceptron: Rosenblatt's rule on TinyTorch", title_justify="left")
+    columns = ("experiment", "points", "accuracy", "epochs", "updates", "params", "FLOPs/sample", "time")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "experiment" else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            row["task"], str(row["points"]), f"{row['accuracy']:.2%}",
+            "" if row["epochs"] is None else str(row["epochs"]),
+            "" if row["updates"] is None else str(row["updates"]),
+            str(metrics["parameters"]), str(metrics["flops_per_sample"]),
+            "" if row["time"] is None else f"{row['time'] * 1e3:.0f} ms",
+        )
+    console.print(table)
+    w1, w2, b = metrics["learned_line"]
+    console.print(
+        f"Learned line: {w1:+.3f}·x1 {w2:+.3f}·x2 {b:+.3f} = 0. "
+        f"{metrics['parameters']} parameters ({metrics['parameter_bytes']} bytes), "
+        f"{metrics['flops_per_sample']} FLOPs per prediction, {metrics['update_flops']} per update: "
+        "compute and memory grow linearly with the input size."
+    )
+    online = metrics["microseconds_per_online_step"]
+    batched = metrics["microseconds_per_batched_prediction"]
+    console.print(
+        f"One online step (predict + rule) took {online:.1f} µs for {metrics['flops_per_sample']} "
+        f"FLOPs; predicting the {metrics['n_test']} test points as one batch took {batched:.3f} µs "
+        f"per point ({online / max(batched, 1e-6):.0f}x less): per-call overhead, not arithmetic, "
+        "sets the speed of small models."
+    )
+    console.print(
+        f"XOR: still {metrics['xor_mistakes_last_epoch']} mistake(s) in epoch {metrics['xor_epochs']}; "
+        "no line separates XOR, so the rule never settles (Minsky & Papert, 1969)."
+    )

@@ -58,7 +58,7 @@ def milestone_parser(name, description, add_arguments=None):
     return parser
 
 
-def milestone_main(name, run, argv=None, *, description, add_arguments=None, console=None):
+def milestone_main(name, run, argv=None, *, description, add_arguments=None, check_args=None, console=None):
     """Parse arguments, run the milestone, print its table and result line; return the exit status.
 
     Args:
@@ -67,12 +67,17 @@ def milestone_main(name, run, argv=None, *, description, add_arguments=None, con
         argv: arguments (default ``sys.argv[1:]``).
         description: the ``--help`` text.
         add_arguments: optional ``add_arguments(parser)`` adding the milestone's own options.
+        check_args: optional ``check_args(args, parser)`` for checks across options; it calls
+            ``parser.error(message)`` (exit status 2) on a bad combination.
         console: where human output goes (default: the terminal, or 100 columns in a pipe).
 
     Returns:
         0 when the run passed (:func:`~.claims.verdict`), else 1.
     """
-    args = milestone_parser(name, description, add_arguments).parse_args(argv)
+    parser = milestone_parser(name, description, add_arguments)
+    args = parser.parse_args(argv)
+    if check_args is not None:
+        check_args(args, parser)
     console = console_for_output() if console is None else console
     start = time.perf_counter()
     outcome = run(args, console)

@@ -13,16 +13,16 @@ _SYSTEMS = (("parameters", "parameters"), ("flops_per_sample", "FLOPs/sample"),
 
 
 def format_number(value):
-    """A claim value or target for people: integers exact, others to 4 decimals.
+    """A claim value or target for people: ints exact, floats to 4 decimals (1 from 10,000 up).
 
     Example:
-        >>> format_number(0.98), format_number(3), format_number(123456.7), format_number(None)
-        ('0.9800', '3', '123,456.7', '-')
+        >>> format_number(0.98), format_number(1.0), format_number(3), format_number(123456.7)
+        ('0.9800', '1.0000', '3', '123,456.7')
     """
     if value is None:
         return "-"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
-        return f"{int(value):,}"
+    if isinstance(value, int):
+        return f"{value:,}"
     return f"{value:,.1f}" if abs(value) >= 1e4 else f"{value:.4f}"
 
 
