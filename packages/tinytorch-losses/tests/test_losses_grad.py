@@ -99,3 +99,17 @@ def test_backward_matches_torch_with_a_random_upstream_gradient(reduction):
         out.backward(Tensor(upstream))
         expected.backward(torch.from_numpy(upstream))
         np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("beta", [1.0, 0.4, 0.0])
+def test_gradcheck_l1_and_smooth_l1(reduction, beta):
+    rng = np.random.default_rng(11)
+    # keep every |x - y| away from 0 and from beta, where the loss has kinks
+    d = rng.uniform(0.05, 0.3, (3, 4)) * rng.choice([-1, 1], (3, 4)) + rng.choice([0, 1.0], (3, 4))
+    y = rng.standard_normal((3, 4))
+    x = Tensor(y + d, requires_grad=True)
+    y = Tensor(y, requires_grad=True)
+    assert autograd.gradcheck(lambda a, b: L.l1_loss(a, b, reduction=reduction), x, y)
+    assert autograd.gradcheck(
+        lambda a, b: L.smooth_l1_loss(a, b, reduction=reduction, beta=beta), x, y)

@@ -163,3 +163,40 @@ def test_bce_bad_weight_error_class_matches_torch(weight_shape):
     with pytest.raises(RuntimeError):
         L.binary_cross_entropy(Tensor(np.full(4, 0.5, np.float32)), Tensor(np.zeros(4, np.float32)),
                                weight=Tensor(np.ones(weight_shape, np.float32)))
+
+
+@pytest.mark.parametrize("name, kwargs", [("l1_loss", {}), ("smooth_l1_loss", {}),
+                                          ("smooth_l1_loss", dict(beta=0.3)),
+                                          ("smooth_l1_loss", dict(beta=0.0))])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_regression_losses_and_gradients_match_torch(name, kwargs, reduction, dtype):
+    rng = rng_for(name, reduction, str(dtype), tuple(kwargs.items()))
+    x = rng.standard_normal((4, 5)).astype(dtype)
+    y = rng.standard_normal((4, 5)).astype(dtype)
+    x[0, 0] = y[0, 0]  # a zero difference: the subgradient 0, as in PyTorch
+    ox, oy = Tensor(x, requires_grad=True), Tensor(y, requires_grad=True)
+    tx, ty = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
+    ours = getattr(L, name)(ox, oy, reduction=reduction, **kwargs)
+    theirs = getattr(F, name)(tx, ty, reduction=reduction, **kwargs)
+    compare(ours, theirs, dtype)
+    upstream = rng.standard_normal(ours.shape).astype(dtype)
+    ours.backward(Tensor(upstream))
+    theirs.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(ox.grad.data, tx.grad.numpy(), **TOL[dtype])
+    np.testing.assert_allclose(oy.grad.data, ty.grad.numpy(), **TOL[dtype])
+
+
+def test_regression_loss_classes_and_errors_match_torch():
+    x, y = np.array([0.2, -3.0], np.float32), np.array([0, 1])
+    for ours, theirs in [(L.L1Loss(), torch.nn.L1Loss()),
+                         (L.SmoothL1Loss(beta=0.5), torch.nn.SmoothL1Loss(beta=0.5))]:
+        out = ours(Tensor(x), Tensor(y))
+        expected = theirs(torch.tensor(x), torch.tensor(y))
+        assert str(out.dtype) == "float32" and out.item() == pytest.approx(expected.item())
+    with pytest.raises(RuntimeError):
+        F.smooth_l1_loss(torch.zeros(2), torch.zeros(2), beta=-1.0)
+    with pytest.raises(RuntimeError, match="negative values for beta"):
+        L.smooth_l1_loss(Tensor([0.0]), Tensor([0.0]), beta=-1.0)
+    with pytest.raises(ValueError):
+        L.l1_loss(Tensor([0.0]), Tensor([0.0]), reduction="avg")

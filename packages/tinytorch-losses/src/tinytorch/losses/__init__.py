@@ -1,8 +1,9 @@
 """TinyTorch module 04: loss functions.
 
-Functional forms ``mse_loss``, ``cross_entropy``, ``nll_loss``, ``binary_cross_entropy``,
-``binary_cross_entropy_with_logits`` and the callable classes ``MSELoss``, ``CrossEntropyLoss``,
-``NLLLoss``, ``BCELoss``, ``BCEWithLogitsLoss``. The fused NumPy kernels live in
+Functional forms ``mse_loss``, ``l1_loss``, ``smooth_l1_loss``, ``cross_entropy``, ``nll_loss``,
+``binary_cross_entropy``, ``binary_cross_entropy_with_logits`` and the callable classes
+``MSELoss``, ``L1Loss``, ``SmoothL1Loss``, ``CrossEntropyLoss``, ``NLLLoss``, ``BCELoss``,
+``BCEWithLogitsLoss``. The fused NumPy kernels live in
 :mod:`tinytorch.losses.ops`.
 """
 
@@ -13,6 +14,7 @@ from .losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss, binary_cross_entropy,
     binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss,
 )
+from .regression import L1Loss, SmoothL1Loss, l1_loss, smooth_l1_loss
 
 try:
     __version__ = version("tinytorch-losses")
@@ -21,7 +23,8 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 __all__ = [
     "mse_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+    "binary_cross_entropy_with_logits", "l1_loss", "smooth_l1_loss",
+    "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "L1Loss",
+    "SmoothL1Loss",
     "ops",
 ]
