@@ -35,6 +35,15 @@ def test_exit_status_table_and_line(capsys):
     assert isinstance(result.metrics["wall_seconds"], float)
 
 
+def test_table_left_to_the_caller_when_asked(monkeypatch, capsys):
+    monkeypatch.setenv("TINYTORCH_RESULT_TABLE", "0")
+    console = quiet()
+    assert milestone_main("demo", run_ok, [], description="d", add_arguments=add_width, console=console) == 0
+    text = console.file.getvalue()
+    assert "running" in text and "demo claims" not in text and "every checked claim" not in text
+    assert find_result(capsys.readouterr().out).passed
+
+
 def test_failed_claim_exits_one(capsys):
     assert milestone_main("demo", run_ok, ["--width", "1"], description="d", add_arguments=add_width,
                           console=quiet()) == 1

@@ -169,6 +169,8 @@ def run(args, console):
         "hidden": args.hidden,
         "lr": args.lr,
         "momentum": args.momentum,
+        "parameters": rows[1]["params"],  # the network that solves XOR
+        "flops_per_sample": rows[1]["flops"],
         "single_parameters": rows[0]["params"],
         "hidden_parameters": rows[1]["params"],
         "single_flops_per_sample": rows[0]["flops"],

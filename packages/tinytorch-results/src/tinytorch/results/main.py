@@ -19,15 +19,21 @@ Example ``__main__.py``::
 ``run(args, console)`` does the work, prints whatever it wants through ``console`` and returns
 ``(claims, metrics)``; :func:`milestone_main` parses ``--quick`` and ``--seed`` (plus the
 milestone's own options), times the run, prints the one results table, emits the
-``TINYTORCH_RESULT`` line and returns the exit status (0 only when the run passed).
+``TINYTORCH_RESULT`` line and returns the exit status (0 only when the run passed). With
+``TINYTORCH_RESULT_TABLE=0`` in the environment the table is left to the caller.
 """
 
 import argparse
+import os
 import time
 
 from .claims import Result, ResultError
 from .line import emit
 from .table import console_for_output, print_result
+
+# Set to "0" by a caller that renders the parsed result itself (``tito milestone run``): the
+# milestone then prints its own output and the result line, but not the results table.
+TABLE_ENV = "TINYTORCH_RESULT_TABLE"
 
 
 def _number_type(cast, low, inclusive, what):
@@ -88,6 +94,7 @@ def milestone_main(name, run, argv=None, *, description, add_arguments=None, che
     metrics = dict(metrics)
     metrics.setdefault("wall_seconds", round(wall, 3))
     result = Result(name, list(claims), metrics, bool(args.quick))
-    print_result(result, console)
+    if os.environ.get(TABLE_ENV) != "0":
+        print_result(result, console)
     emit(result)
     return 0 if result.passed else 1
