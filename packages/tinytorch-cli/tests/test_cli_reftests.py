@@ -63,7 +63,8 @@ def test_locate_prefers_source_then_cache_then_wheelhouse(tmp_path):
     assert locate(home, "tinytorch-x", "0.1.0", [], search=[])[1] == manifest  # the verified cache
     wheelhouse = tmp_path / "wh"
     wheelhouse.mkdir()
-    pack_bundle(folder, wheelhouse / bundle_name("tinytorch-x", "0.1.0"))
+    (wheelhouse / "tests").mkdir()
+    pack_bundle(folder, wheelhouse / "tests" / bundle_name("tinytorch-x", "0.1.0"))
     folder2, manifest2 = locate(tmp_path / "home2", "tinytorch-x", "0.1.0", [], search=[wheelhouse])
     assert manifest2["digest"] == manifest["digest"]
     with pytest.raises(ReferenceTestsError, match="no reference tests for tinytorch-x 0.2.0.*tools/wheelhouse.py"):

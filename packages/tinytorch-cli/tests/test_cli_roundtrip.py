@@ -146,8 +146,11 @@ def test_student_round_trip_on_module_01(scratch):
     assert (copy / "tests").is_dir()
     assert imported_from(scratch).is_relative_to(copy)
 
+    # the learner's copy of the tests is not what grades them: reference tests run instead
+    for test_file in (copy / "tests").glob("test_*.py"):
+        test_file.write_text("def test_ok():\n    pass\n")
     rc, out = tito(scratch, "module", "test", "01")
-    assert rc == 1 and "FAILED" in out
+    assert rc == 1 and "FAILED" in out and "with the reference tests" in out
     assert "NotImplementedError: Implement" in out
     assert "ImportError" not in out and "ModuleNotFoundError" not in out
 
@@ -177,12 +180,24 @@ def test_student_round_trip_on_module_01(scratch):
 
     rc, out = tito(scratch, "milestone", "run", "selfcheck")
     assert rc == 0 and "Achieved 1950 selfcheck on your code for 01 tensor" in out, out
-    achieved = progress(scratch)["milestones"]["selfcheck"]
+    achieved = progress(scratch)["milestones"]["selfcheck"]["learner"]
     assert achieved["learner_modules"] == ["01 tensor"] and achieved["claims"]["sum"]["value"] == 10.0
+    assert record["tests"]["digest"].startswith("sha256:") and record["source_digest"].startswith("sha256:")
+    assert out.count("TINYTORCH_RESULT") == 0 and out.count("selfcheck claims") == 1  # one table
+
+    # an edit after completion is noticed, and the milestone is not credited to the edited code
+    ops = copy / "src/tinytorch/tensor/ops.py"
+    ops.write_text(ops.read_text() + "\n# an edit after completion\n")
+    rc, out = tito(scratch, "module", "status")
+    assert rc == 0 and "complete, changed since" in out and "re-checks it" in out
+    rc, out = tito(scratch, "milestone", "run", "selfcheck")
+    assert rc == 0 and "recorded as achieved on your code only once 01 tensor is recorded complete" in out
+    rc, out = tito(scratch, "module", "complete", "01")
+    assert rc == 0 and "complete, changed since" not in tito(scratch, "module", "status")[1]
 
     if PERCEPTRON.is_dir():
         rc, out = tito(scratch, "milestone", "run", "perceptron", "--quick")
-        assert "TINYTORCH_RESULT" in out and "01 tensor (learner)" in out
+        assert "01 tensor (learner)" in out and "TINYTORCH_RESULT" not in out, out
 
     rc, out = tito(scratch, "module", "status")
     assert rc == 0 and "achieved" in out and "complete" in out
@@ -191,6 +206,12 @@ def test_student_round_trip_on_module_01(scratch):
     assert rc == 0 and "Your copy stays" in out
     assert imported_from(scratch).is_relative_to(PACKAGES / "tinytorch-tensor")
     assert copy.is_dir()
+
+    # a later run on the reference is recorded beside the learner's achievement, not over it
+    rc, out = tito(scratch, "milestone", "run", "selfcheck")
+    assert rc == 0 and "Achieved 1950 selfcheck on the reference code" in out
+    runs = progress(scratch)["milestones"]["selfcheck"]
+    assert runs["learner"]["learner_modules"] == ["01 tensor"] and runs["reference"]["learner_modules"] == []
 
     rc, out = tito(scratch, "module", "start", "01", "--resume")
     assert rc == 0 and imported_from(scratch).is_relative_to(copy)

@@ -3,7 +3,7 @@
 ``tito module test`` and ``complete`` never run the tests in the learner's workspace copy (a
 learner can edit those). They run a *reference test bundle*: the module's ``tests/`` folder with
 its ``README.md`` and ``pyproject.toml`` (pytest settings), copied from the reference source or
-unpacked from ``<name>-<version>-tests.zip`` beside the wheels of a class wheelhouse, into
+unpacked from ``tests/<name>-<version>-tests.zip`` in a class wheelhouse, into
 ``$TINYTORCH_HOME/reference-tests/<distribution>-<version>/`` with a ``MANIFEST.json`` of every
 file's sha256. The bundle is verified against its manifest before every run, and the manifest's
 digest is recorded with the result, so a teacher can check which tests a completion ran.
@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 MANIFEST = "MANIFEST.json"
 BUNDLE_FILES = ("README.md", "pyproject.toml")
+TESTS_SUBDIR = "tests"
 _IGNORE = ("__pycache__", ".pytest_cache", ".hypothesis")
 
 
@@ -64,6 +65,19 @@ def bundle_dir(home, distribution, version):
 def bundle_name(distribution, version):
     """``tinytorch_tensor-0.1.0-tests.zip``: the file name beside the wheels in a wheelhouse."""
     return f"{distribution.replace('-', '_')}-{version}-tests.zip"
+
+
+def find_bundle(folder, distribution, version):
+    """The bundle zip in a wheelhouse folder (its ``tests/`` subfolder, or beside the wheels), or ``None``.
+
+    Wheelhouses keep bundles in ``tests/`` so that pip and uv, reading the folder as find-links,
+    never mistake a ``*-tests.zip`` for a source distribution.
+    """
+    for candidate in (Path(folder) / TESTS_SUBDIR / bundle_name(distribution, version),
+                      Path(folder) / bundle_name(distribution, version)):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def write_manifest(folder, distribution, version, source):
@@ -188,11 +202,11 @@ def locate(home, distribution, version, source_dirs=(), search=None):
         return dest, verify_bundle(dest)
     folders = list(search) if search is not None else wheelhouse_dirs()
     for folder in folders:
-        archive = Path(folder) / bundle_name(distribution, version)
-        if archive.is_file():
+        archive = find_bundle(folder, distribution, version)
+        if archive is not None:
             return dest, unpack_bundle(archive, dest)
-    looked = [str(dest)] + [str(s) for s in source_dirs if s] + [str(Path(f) / bundle_name(distribution, version))
-                                                               for f in folders]
+    looked = [str(dest)] + [str(s) for s in source_dirs if s] + [
+        str(Path(f) / TESTS_SUBDIR / bundle_name(distribution, version)) for f in folders]
     raise ReferenceTestsError(
         f"no reference tests for {distribution} {version} (looked in: {', '.join(looked)}). "
         "Install the course from a wheelhouse built by `python tools/wheelhouse.py` and set "

@@ -6,7 +6,10 @@ and its message. The message keeps the values pytest's assertion rewriting shows
 ``Mismatched elements ... ACTUAL ... DESIRED``), the same lines ``pytest -rA`` would print.
 """
 
+import contextlib
 import hashlib
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -92,7 +95,29 @@ def parse_junit(path):
     return report
 
 
-def run_pytest(folder, extra=(), *, python=None, verbose=False, env=None, timeout=None, preexec_fn=None):
+def run_process(cmd, *, cwd=None, env=None, timeout=None, capture=True, isolate=False, preexec_fn=None):
+    """Run ``cmd``; returns ``(returncode or None on timeout, output)``.
+
+    With ``isolate`` the process gets its own session and, on a timeout, its whole process group
+    is killed, so nothing it started keeps running.
+    """
+    pipe = subprocess.PIPE if capture else None
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=pipe, stderr=subprocess.STDOUT if capture else None,
+                            text=True, errors="replace", start_new_session=isolate, preexec_fn=preexec_fn)
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+        return proc.returncode, output or ""
+    except subprocess.TimeoutExpired:
+        if isolate and hasattr(os, "killpg"):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        proc.kill()
+        output, _ = proc.communicate()
+        return None, output or ""
+
+
+def run_pytest(folder, extra=(), *, python=None, verbose=False, env=None, timeout=None, isolate=False,
+               preexec_fn=None):
     """Run ``python -m pytest tests`` in ``folder`` and return its :class:`TestReport`.
 
     Args:
@@ -100,11 +125,12 @@ def run_pytest(folder, extra=(), *, python=None, verbose=False, env=None, timeou
         extra: more pytest arguments.
         python: the interpreter (default: the one running ``tito``).
         verbose: show pytest's output live instead of capturing it.
-        env, timeout, preexec_fn: passed to :func:`subprocess.run`; on a timeout the report has
+        env, timeout, isolate, preexec_fn: see :func:`run_process`; on a timeout the report has
             ``returncode=None``.
 
     Raises:
-        RuntimeError: when pytest wrote no report (it could not start); the message has its output.
+        RuntimeError: when pytest wrote no report (it could not start or was killed); the
+            message has its output.
     """
     folder = Path(folder)
     with tempfile.TemporaryDirectory() as tmp:
@@ -112,17 +138,13 @@ def run_pytest(folder, extra=(), *, python=None, verbose=False, env=None, timeou
         cmd = [python or sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rN",
                "--rootdir", str(folder), f"--junitxml={junit}", "tests", *extra]
         started = time.perf_counter()
-        try:
-            proc = subprocess.run(cmd, cwd=folder, capture_output=not verbose, text=True, env=env,
-                                  timeout=timeout, preexec_fn=preexec_fn)
-        except subprocess.TimeoutExpired as exc:
-            output = (exc.stdout or b"") + (exc.stderr or b"")
-            text = output.decode(errors="replace") if isinstance(output, bytes) else output
-            return TestReport(returncode=None, seconds=time.perf_counter() - started, output=text)
+        returncode, output = run_process(cmd, cwd=folder, env=env, timeout=timeout, capture=not verbose,
+                                         isolate=isolate, preexec_fn=preexec_fn)
         elapsed = time.perf_counter() - started
-        output = (proc.stdout or "") + (proc.stderr or "")
+        if returncode is None:
+            return TestReport(returncode=None, seconds=elapsed, output=output)
         if not junit.exists():
-            raise RuntimeError(f"pytest did not run (exit {proc.returncode}):\n{output.strip()[-2000:]}")
+            raise RuntimeError(f"pytest did not run (exit {returncode}):\n{output.strip()[-2000:]}")
         report = parse_junit(junit)
-    report.returncode, report.seconds, report.output = proc.returncode, elapsed, output
+    report.returncode, report.seconds, report.output = returncode, elapsed, output
     return report

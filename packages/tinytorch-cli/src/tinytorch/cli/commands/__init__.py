@@ -1,5 +1,5 @@
 """``tito``'s command groups; each module's ``register(groups)`` adds its own parser."""
 
-from . import curriculum, data, milestone, module, run
+from . import curriculum, data, grade, milestone, module, run, submit
 
-GROUPS = (module, milestone, curriculum, data, run)
+GROUPS = (module, milestone, curriculum, data, run, submit, grade)

@@ -1,0 +1,222 @@
+"""Grade one submission: a fresh virtual environment, the reference tests, limits on everything.
+
+For each archive :func:`grade_one`
+
+1. unpacks it and checks it against its manifest (:mod:`tinytorch.cli.submission`);
+2. makes a fresh virtual environment and installs, from the class wheelhouse, the reference wheel
+   of the submitted module (which brings the reference wheels of its prerequisites), pytest,
+   hypothesis and any milestones asked for; then replaces that module's package files in the
+   environment with the submission's ``src/`` (the metadata and entry points stay the teacher's,
+   and nothing in the submission is built or installed by its own ``pyproject.toml``);
+3. runs the reference tests (the wheelhouse's ``tests/*-tests.zip``, verified by its manifest) from a
+   copied folder as the working directory, with ``HOME``, ``TMPDIR`` and ``TINYTORCH_HOME``
+   inside the sandbox, in a new session, under a wall-clock timeout, and on POSIX with limits on
+   address space, CPU seconds, file size and core dumps; then the milestones' ``--quick`` runs;
+4. returns one JSON-able record, whatever happened (``status``: ``graded``, ``timeout``,
+   ``crashed``, ``invalid`` or ``install-failed``).
+
+These limits keep a broken or careless submission from stopping the run or touching the other
+submissions' files; they are not a security boundary against code written to escape (see
+docs/grading.md for running each submission in its own container or batch job).
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import results
+from .reftests import ReferenceTestsError, find_bundle, unpack_bundle
+from .submission import SubmissionError, read_submission
+from .testrun import run_process, run_pytest
+
+TAIL = 1500
+
+
+@dataclass
+class GradeOptions:
+    """How to grade: where the reference comes from and the limits per submission."""
+
+    wheelhouse: Path
+    timeout: float = 600.0
+    memory_mb: int = 2048
+    milestones: list = field(default_factory=list)
+    offline: bool = False
+    uv: str | None = None
+    keep: bool = False
+    work: Path | None = None
+
+
+def find_uv():
+    for candidate in (os.environ.get("TINYTORCH_UV"), str(Path(sys.executable).parent / "uv"), shutil.which("uv")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def limits(memory_mb, cpu_seconds):
+    """A ``preexec_fn`` applying POSIX resource limits in the child (``None`` elsewhere)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+
+    def apply():
+        memory = memory_mb * 2**20
+        for name, value in (("RLIMIT_AS", memory), ("RLIMIT_CPU", int(cpu_seconds) + 1),
+                            ("RLIMIT_FSIZE", 512 * 2**20), ("RLIMIT_CORE", 0)):
+            kind = getattr(resource, name, None)
+            if kind is not None:
+                resource.setrlimit(kind, (value, value))
+
+    return apply
+
+
+def sandbox_env(root, venv_bin):
+    """A small environment: the venv first on PATH; HOME, temp and tito's home in the sandbox."""
+    env = {"PATH": os.pathsep.join([str(venv_bin), os.environ.get("PATH", "")]), "LANG": "C.UTF-8",
+           "HOME": str(root / "home"), "TMPDIR": str(root / "tmp"), "TEMP": str(root / "tmp"),
+           "TMP": str(root / "tmp"), "TINYTORCH_HOME": str(root / "home" / ".tinytorch"),
+           "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1", "TINYTORCH_OFFLINE": "1"}
+    for key in ("TINYTORCH_DATA_DIR", "SYSTEMROOT"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    for folder in ("home", "tmp"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def _installer_env():
+    env = dict(os.environ)
+    env.pop("VIRTUAL_ENV", None)
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def make_venv(root, requirements, options):
+    """Create ``root/venv`` and install ``requirements`` from the wheelhouse; returns its python."""
+    venv = root / "venv"
+    uv = options.uv if options.uv is not None else find_uv()
+    env = _installer_env()
+    if uv:
+        steps = [[uv, "venv", "-q", "--python", sys.executable, str(venv)]]
+        python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+        install = [uv, "pip", "install", "-q", "--python", str(python), "--find-links", str(options.wheelhouse)]
+        install += ["--offline"] if options.offline else []
+    else:
+        steps = [[sys.executable, "-m", "venv", str(venv)]]
+        python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+        install = [str(python), "-m", "pip", "install", "-q", "--find-links", str(options.wheelhouse)]
+        install += ["--no-index"] if options.offline else []
+    steps.append(install + list(requirements))
+    for cmd in steps:
+        code, output = run_process(cmd, env=env, timeout=max(options.timeout, 300))
+        if code != 0:
+            raise RuntimeError(f"`{' '.join(cmd)}` failed (exit {code}): {output.strip()[-TAIL:]}")
+    return python
+
+
+def overlay(python, submission):
+    """Replace the installed package files with the submission's ``src/tinytorch/<name>``."""
+    code, purelib = run_process([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                env=_installer_env(), timeout=120)
+    if code != 0:
+        raise RuntimeError(f"cannot find the environment's site-packages: {purelib.strip()[-TAIL:]}")
+    site = Path(purelib.strip())
+    packages = [p for p in (submission / "src" / "tinytorch").iterdir() if p.is_dir() and p.name != "__pycache__"] \
+        if (submission / "src" / "tinytorch").is_dir() else []
+    if len(packages) != 1:
+        raise SubmissionError(f"expected one package under src/tinytorch in the submission, found "
+                              f"{[p.name for p in packages] or 'none'}")
+    target = site / "tinytorch" / packages[0].name
+    if not target.is_dir():
+        raise SubmissionError(f"the submission's package tinytorch.{packages[0].name} is not the submitted module")
+    shutil.rmtree(target)
+    shutil.copytree(packages[0], target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return target
+
+
+MILESTONE_RUNNER = (
+    "import sys\nfrom importlib.metadata import entry_points\n"
+    "ep = [e for e in entry_points(group='tinytorch.milestones') if e.name == sys.argv[1]]\n"
+    "sys.exit(2 if not ep else ep[0].load()(sys.argv[2:]))\n"
+)
+
+
+def run_milestone(python, name, root, env, options):
+    code, output = run_process([str(python), "-c", MILESTONE_RUNNER, name, "--quick"], cwd=root / "run",
+                               env=dict(env, **{results.TABLE_ENV: "0"}), timeout=options.timeout,
+                               isolate=True, preexec_fn=limits(options.memory_mb, options.timeout))
+    if code is None:
+        return {"status": "timeout", "achieved": False, "claims": {}}
+    try:
+        result = results.parse_output(output)
+    except ValueError:
+        result = None
+    if result is None:
+        return {"status": "no result", "achieved": False, "claims": {}, "exit": code, "output": output[-TAIL:]}
+    return {"status": "ran", "exit": code, "achieved": code == 0 and results.achieved(result),
+            "claims": results.claims_dict(result), "failed": results.failed_claims(result)}
+
+
+def _wheel_requirement(wheelhouse, distribution, version):
+    stem = distribution.replace("-", "_")
+    if list(Path(wheelhouse).glob(f"{stem}-{version}-*.whl")):
+        return f"{distribution}=={version}"
+    return None
+
+
+def grade_one(student, archive, options):
+    """Grade one archive; never raises for anything the submission does. Returns the record."""
+    started = time.perf_counter()
+    record = {"student": student, "archive": str(archive), "status": "invalid", "passed": 0, "failed": 0,
+              "errors": 0, "skipped": 0, "tests": 0, "failures": [], "milestones": {}, "notes": []}
+    root = Path(tempfile.mkdtemp(prefix="tito-grade-", dir=options.work))
+    try:
+        manifest, problems = read_submission(archive, root / "submission")
+        record.update(module=manifest.get("module"), distribution=manifest.get("distribution"),
+                      version=manifest.get("version"), digest=manifest.get("digest"),
+                      manifest_ok=not problems, manifest_problems=problems)
+        distribution, version = str(manifest.get("distribution")), str(manifest.get("version"))
+        requirement = _wheel_requirement(options.wheelhouse, distribution, version)
+        bundle = find_bundle(options.wheelhouse, distribution, version)
+        if requirement is None or bundle is None:
+            raise SubmissionError(f"the wheelhouse has no reference wheel and tests for {distribution} {version}")
+        reference = unpack_bundle(bundle, root / "run")
+        record["reference_tests"] = reference["digest"]
+        record["status"] = "install-failed"
+        milestone_reqs = [f"tinytorch-milestone-{name}" for name in options.milestones]
+        python = make_venv(root, [requirement, *milestone_reqs, "pytest", "hypothesis"], options)
+        overlay(python, root / "submission")
+        env = sandbox_env(root, python.parent)
+        report = run_pytest(root / "run", python=str(python), env=env, timeout=options.timeout, isolate=True,
+                            preexec_fn=limits(options.memory_mb, options.timeout))
+        record.update(tests=report.tests, passed=report.passed, failed=report.failures, errors=report.errors,
+                      skipped=report.skipped, failures=[list(f) for f in report.failed[:50]],
+                      test_seconds=round(report.seconds, 2))
+        if report.returncode is None:
+            record["status"] = "timeout"
+            record["notes"].append(f"the tests ran past the {options.timeout:g} s limit and were stopped")
+        else:
+            record["status"] = "graded"
+            if any("MemoryError" in message for _, message in report.failed):
+                record["notes"].append(f"a test ran out of memory (limit {options.memory_mb} MiB)")
+            for name in options.milestones:
+                record["milestones"][name] = run_milestone(python, name, root, env, options)
+    except (SubmissionError, ReferenceTestsError) as exc:
+        record["notes"].append(str(exc))
+    except RuntimeError as exc:  # pytest could not run, or an install step failed
+        if record["status"] != "install-failed" or "pytest did not run" in str(exc):
+            record["status"] = "crashed"
+        record["notes"].append(str(exc)[-TAIL:])
+    finally:
+        record["seconds"] = round(time.perf_counter() - started, 2)
+        if not options.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            record["sandbox"] = str(root)
+    return record
