@@ -82,3 +82,46 @@ def test_horizontal_flip_matches_torch_flip(n, c, h, w, p, seed):
     xt = torch.from_numpy(x)
     theirs = torch.where(mask, torch.flip(xt, dims=[-1]), xt)
     np.testing.assert_array_equal(ours, theirs.numpy())
+
+
+def test_samplers_lengths_and_errors_match_torch():
+    from tinytorch.data.dataloader import BatchSampler, RandomSampler, SequentialSampler
+    ds = TensorDataset(np.arange(10.0), np.arange(10))
+    tds = tud.TensorDataset(torch.arange(10.0), torch.arange(10))
+    assert list(SequentialSampler(ds)) == list(tud.SequentialSampler(tds))
+    for kwargs in [{}, dict(num_samples=25), dict(replacement=True, num_samples=7)]:
+        assert len(RandomSampler(ds, **kwargs)) == len(tud.RandomSampler(tds, **kwargs))
+        assert len(list(RandomSampler(ds, **kwargs))) == len(list(tud.RandomSampler(tds, **kwargs)))
+    for n, b, drop in [(7, 3, True), (7, 3, False), (6, 3, False)]:
+        assert list(BatchSampler(SequentialSampler(range(n)), b, drop)) == \
+            list(tud.BatchSampler(tud.SequentialSampler(range(n)), b, drop))
+    for kwargs in [dict(num_samples=0), dict(replacement=1)]:
+        with pytest.raises((ValueError, TypeError)) as theirs:
+            tud.RandomSampler(tds, **kwargs)
+        with pytest.raises(theirs.type):
+            RandomSampler(ds, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(shuffle=True, sampler=[0, 1]), dict(batch_sampler=[[0]], batch_size=2),
+    dict(num_workers=-1),
+])
+def test_loader_option_errors_match_torch(kwargs):
+    with pytest.raises(ValueError):
+        tud.DataLoader(tud.TensorDataset(torch.zeros(3)), **kwargs)
+    with pytest.raises(ValueError):
+        DataLoader(TensorDataset(np.zeros(3)), **kwargs)
+
+
+def test_sampler_and_batch_sampler_batches_match_torch():
+    x = np.arange(12.0, dtype=np.float32)
+    order = [11, 3, 5, 0, 2, 7, 1]
+    ours = [b[0].tolist() for b in DataLoader(TensorDataset(x), batch_size=3, sampler=order)]
+    theirs = [b[0].tolist() for b in tud.DataLoader(tud.TensorDataset(torch.from_numpy(x)),
+                                                    batch_size=3, sampler=order)]
+    assert ours == theirs
+    batches = [[0, 1], [5], [2, 3, 4]]
+    ours = [b[0].tolist() for b in DataLoader(TensorDataset(x), batch_sampler=batches)]
+    theirs = [b[0].tolist() for b in tud.DataLoader(tud.TensorDataset(torch.from_numpy(x)),
+                                                    batch_sampler=batches)]
+    assert ours == theirs

@@ -272,7 +272,7 @@ def test_nested_repr_like_pytorch():
         "  (0): Linear(in_features=2, out_features=4, bias=True)\n"
         "  (1): ReLULike()\n"
         "  (2): Sequential(\n"
-        "    (0): Dropout(p=0.2)\n"
+        "    (0): Dropout(p=0.2, inplace=False)\n"
         "    (1): LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=True)\n"
         "  )\n"
         "  (3): Identity()\n"

@@ -174,3 +174,71 @@ def test_empty_batch_matches_torch(make):
     if isinstance(module, ours_nn.BatchNorm2d):
         np.testing.assert_array_equal(module.running_mean.data, 0)
         np.testing.assert_array_equal(module.running_var.data, 1)
+
+
+@pytest.mark.parametrize("shape", [(8, 5), (6, 5, 7)])
+@pytest.mark.parametrize("affine, momentum", [(True, 0.1), (False, None)])
+def test_batch_norm_1d_matches_torch_in_train_and_eval(shape, affine, momentum):
+    from tinytorch.spatial import BatchNorm1d
+    rng = np.random.default_rng(5)
+    ours = BatchNorm1d(5, affine=affine, momentum=momentum)
+    theirs = torch.nn.BatchNorm1d(5, affine=affine, momentum=momentum)
+    if affine:
+        w, b = rng.standard_normal(5).astype(np.float32), rng.standard_normal(5).astype(np.float32)
+        ours.weight.data[...] = w
+        ours.bias.data[...] = b
+        theirs.weight.data = torch.tensor(w)
+        theirs.bias.data = torch.tensor(b)
+    for _ in range(3):
+        x = (rng.standard_normal(shape) * 3 + 1).astype(np.float32)
+        ox, tx = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        oy, ty = ours(ox), theirs(tx)
+        g = rng.standard_normal(shape).astype(np.float32)
+        oy.backward(Tensor(g))
+        ty.backward(torch.tensor(g))
+        np.testing.assert_allclose(oy.data, ty.detach().numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(ox.grad.data, tx.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(ours.running_mean.data, theirs.running_mean.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-5)
+    assert repr(ours) == repr(theirs)
+    ours.eval()
+    theirs.eval()
+    x = rng.standard_normal(shape).astype(np.float32)
+    np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_batch_norm_1d_and_dropout2d_bad_input_errors_match_torch():
+    from tinytorch.spatial import BatchNorm1d, Dropout2d
+    for bad in [(4,), (2, 3, 4, 5)]:
+        with pytest.raises(ValueError):
+            torch.nn.BatchNorm1d(3)(torch.zeros(bad))
+        with pytest.raises(ValueError):
+            BatchNorm1d(3)(Tensor(np.zeros(bad, np.float32)))
+    with pytest.raises(ValueError):
+        torch.nn.BatchNorm1d(3)(torch.zeros(1, 3))
+    with pytest.raises(ValueError):
+        BatchNorm1d(3)(Tensor(np.zeros((1, 3), np.float32)))
+    for p in (-0.1, 1.5):
+        with pytest.raises(ValueError):
+            torch.nn.Dropout2d(p)
+        with pytest.raises(ValueError):
+            Dropout2d(p)
+
+
+def test_dropout2d_zeroes_whole_channels_with_torchs_statistics():
+    from tinytorch.spatial import Dropout2d
+    from tinytorch.tensor import manual_seed
+    manual_seed(0)
+    torch.manual_seed(0)
+    x = np.ones((64, 32, 4, 4), np.float32)
+    ours = Dropout2d(0.3)(Tensor(x)).data
+    theirs = torch.nn.Dropout2d(0.3)(torch.tensor(x)).numpy()
+    for out in (ours, theirs):
+        per_channel = out.reshape(64 * 32, 16)
+        assert (per_channel.min(axis=1) == per_channel.max(axis=1)).all()  # a channel is whole
+        assert set(np.unique(out).tolist()) == {0.0, np.float32(1 / 0.7)}
+    assert (ours == 0).mean() == pytest.approx((theirs == 0).mean(), abs=0.03)
+    m = Dropout2d(0.3).eval()
+    assert m(Tensor(x)).data is x or np.array_equal(m(Tensor(x)).data, x)
+    assert repr(m) == repr(torch.nn.Dropout2d(0.3).eval())

@@ -134,11 +134,167 @@ def default_collate(batch):
     # END SOLUTION
 
 
+class Sampler:
+    """Yields dataset indices in some order (``torch.utils.data.Sampler``).
+
+    Subclasses implement ``__iter__`` (and usually ``__len__``). A :class:`DataLoader` given
+    ``sampler=`` cuts that order into batches instead of its own ``range``/permutation.
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+
+class SequentialSampler(Sampler):
+    """Indices ``0, 1, ..., len(data_source) - 1`` in order (``torch.utils.data.SequentialSampler``).
+
+    Example:
+        >>> list(SequentialSampler(range(4)))
+        [0, 1, 2, 3]
+    """
+
+    def __init__(self, data_source):
+        self.data_source = data_source
+
+    def __iter__(self):
+        return iter(range(len(self.data_source)))
+
+    def __len__(self):
+        return len(self.data_source)
+
+    def _order(self):
+        return np.arange(len(self.data_source))
+
+
+class RandomSampler(Sampler):
+    r"""Indices in random order (``torch.utils.data.RandomSampler``).
+
+    Without replacement, each epoch is a fresh permutation (the first ``num_samples`` of
+    repeated permutations when ``num_samples`` is larger than the dataset); with replacement,
+    ``num_samples`` independent uniform draws.
+
+    Args:
+        data_source: the dataset (only its length is used).
+        replacement: draw with replacement. Default: False.
+        num_samples: how many indices per epoch. Default: ``len(data_source)``.
+        generator: a ``numpy.random.Generator`` (``tinytorch.tensor.Generator`` is one).
+            Default: TinyTorch's global generator, so ``manual_seed`` reproduces the order.
+
+    Example:
+        >>> sorted(RandomSampler(range(5)))
+        [0, 1, 2, 3, 4]
+        >>> len(RandomSampler(range(5), replacement=True, num_samples=12))
+        12
+    """
+
+    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+        if not isinstance(replacement, bool):
+            raise TypeError(f"replacement should be a boolean value, but got replacement={replacement}")
+        if num_samples is not None and (isinstance(num_samples, bool)
+                                        or not isinstance(num_samples, numbers.Integral)
+                                        or num_samples <= 0):
+            raise ValueError(
+                f"num_samples should be a positive integer value, but got num_samples={num_samples}"
+            )
+        self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
+        self.generator = _check_generator("RandomSampler", generator)
+
+    @property
+    def num_samples(self):
+        return len(self.data_source) if self._num_samples is None else int(self._num_samples)
+
+    def __len__(self):
+        return self.num_samples
+
+    def _order(self):
+        # BEGIN SOLUTION
+        n, k = len(self.data_source), self.num_samples
+        rng = self.generator if self.generator is not None else default_generator
+        if self.replacement:
+            return rng.integers(0, n, size=k)
+        rounds = -(-k // n) if n else 0
+        return np.concatenate([rng.permutation(n) for _ in range(rounds)] or [np.arange(0)])[:k]
+        # END SOLUTION
+
+    def __iter__(self):
+        return iter(self._order().tolist())
+
+
+class SubsetRandomSampler(Sampler):
+    """The given indices in random order (``torch.utils.data.SubsetRandomSampler``).
+
+    Example:
+        >>> sorted(SubsetRandomSampler([3, 7, 9]))
+        [3, 7, 9]
+    """
+
+    def __init__(self, indices, generator=None):
+        self.indices = np.asarray(indices, dtype=np.int64)
+        self.generator = _check_generator("SubsetRandomSampler", generator)
+
+    def __len__(self):
+        return len(self.indices)
+
+    def _order(self):
+        rng = self.generator if self.generator is not None else default_generator
+        return self.indices[rng.permutation(len(self.indices))]
+
+    def __iter__(self):
+        return iter(self._order().tolist())
+
+
+class BatchSampler(Sampler):
+    """Groups a sampler's indices into lists of ``batch_size`` (``torch.utils.data.BatchSampler``).
+
+    Example:
+        >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False))
+        [[0, 1], [2, 3], [4]]
+    """
+
+    def __init__(self, sampler, batch_size, drop_last):
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
+        self.sampler = sampler
+        self.batch_size = int(batch_size)
+        self.drop_last = drop_last
+
+    def __iter__(self):
+        order = _sampler_order(self.sampler)
+        stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
+        for start in range(0, stop, self.batch_size):
+            yield order[start:start + self.batch_size].tolist()
+
+    def __len__(self):
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+
+def _check_generator(where, generator):
+    if generator is not None and not isinstance(generator, np.random.Generator):
+        raise TypeError(
+            f"{where}: generator must be a numpy.random.Generator (tinytorch.tensor.Generator is "
+            f"one), got {type(generator).__name__}"
+        )
+    return generator
+
+
+def _sampler_order(sampler):
+    """A sampler's indices of one epoch as an int64 array (one vectorised call for ours)."""
+    if hasattr(sampler, "_order"):
+        return np.asarray(sampler._order(), dtype=np.int64)
+    return np.fromiter((int(i) for i in sampler), dtype=np.int64)
+
+
 class DataLoader:
     r"""Iterate over a dataset in (optionally shuffled) mini-batches (``torch.utils.data.DataLoader``).
 
-    Each epoch draws a fresh permutation of ``range(len(dataset))`` when ``shuffle`` is set, cuts
-    it into slices of ``batch_size`` indices, and turns each slice into a batch:
+    Each epoch takes an order of indices -- ``range(len(dataset))``, a fresh permutation when
+    ``shuffle`` is set, or whatever ``sampler`` yields -- cuts it into slices of ``batch_size``
+    (or takes the lists a ``batch_sampler`` yields), and turns each slice into a batch:
 
     - with ``collate_fn=None`` and a dataset that has ``__getitems__`` (``TensorDataset``, MNIST,
       ...), by one call ``dataset.__getitems__(indices)`` -- one fancy index per array;
@@ -151,13 +307,22 @@ class DataLoader:
         dataset: a :class:`Dataset` (anything with ``__len__`` and ``__getitem__``).
         batch_size: samples per batch. Default: 1.
         shuffle: reshuffle the order every epoch. Default: ``False``.
-        drop_last: drop the last batch when it is smaller than ``batch_size``. Default: ``False``.
+        sampler: a :class:`Sampler` (or any iterable of indices with ``__len__``) giving the
+            order; exclusive with ``shuffle``.
+        batch_sampler: yields lists of indices, one per batch; exclusive with ``batch_size``,
+            ``shuffle``, ``sampler`` and ``drop_last``.
+        num_workers: accepted for PyTorch code; batches are always loaded in this process, as
+            PyTorch does with ``num_workers=0`` (``worker_init_fn`` is therefore never called).
         collate_fn: merges a list of samples into a batch. Default: :func:`default_collate`.
-        generator: ``numpy.random.Generator`` used for shuffling. Default: TinyTorch's global
-            generator, so ``manual_seed`` makes the order reproducible.
+        pin_memory: accepted; there is no GPU memory to pin for, so it changes nothing.
+        drop_last: drop the last batch when it is smaller than ``batch_size``. Default: ``False``.
+        generator: ``numpy.random.Generator`` (``tinytorch.tensor.Generator`` is one) used for
+            shuffling. Default: TinyTorch's global generator, so ``manual_seed`` reproduces it.
         seed: shortcut for ``generator=numpy.random.default_rng(seed)``.
 
-    ``generator`` is a NumPy generator, not a ``torch.Generator``; there are no worker processes.
+    Unlike PyTorch, ``batch_size=None`` (no automatic batching) is not supported, and the
+    worker options (``timeout``, ``prefetch_factor``, ``persistent_workers``, ...) are accepted
+    and ignored since there are no worker processes.
 
     Example:
         >>> import numpy as np
@@ -166,18 +331,37 @@ class DataLoader:
         [[0, 1], [2, 3], [4]]
         >>> len(DataLoader(ds, batch_size=2, drop_last=True))
         2
+        >>> [y.tolist() for _, y in DataLoader(ds, batch_size=3, sampler=[4, 3, 2, 1, 0])]
+        [[4, 3, 2], [1, 0]]
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, collate_fn=None,
-                 generator=None, seed=None):
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
+                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
+                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+                 prefetch_factor=None, persistent_workers=False, pin_memory_device="",
+                 in_order=True, seed=None):
+        if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) or num_workers < 0:
+            raise ValueError(
+                "num_workers option should be non-negative; use num_workers=0 to disable "
+                f"multiprocessing (got {num_workers!r})"
+            )
+        if timeout < 0:
+            raise ValueError(f"timeout option should be non-negative, got {timeout!r}")
+        if batch_size is None:
+            raise ValueError("DataLoader: batch_size=None (no automatic batching) is not supported")
         if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None
+                                          or drop_last):
+            raise ValueError(
+                "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
+                "and drop_last"
+            )
         if generator is not None and seed is not None:
             raise ValueError("DataLoader: pass either generator or seed, not both")
-        if generator is not None and not isinstance(generator, np.random.Generator):
-            raise TypeError(
-                f"DataLoader: generator must be a numpy.random.Generator, got {type(generator).__name__}"
-            )
+        _check_generator("DataLoader", generator)
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(f"DataLoader: dataset must define __len__ and __getitem__, got {type(dataset).__name__}")
         self.dataset = dataset
@@ -185,18 +369,28 @@ class DataLoader:
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.num_workers = int(num_workers)
+        self.pin_memory = bool(pin_memory)
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
         if seed is not None:
             generator = np.random.default_rng(seed)
         self.generator = generator if generator is not None else default_generator
 
     def __len__(self):
-        n = len(self.dataset)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         if self.drop_last:
             return n // self.batch_size
         return -(-n // self.batch_size)
 
     def _indices(self):
         # BEGIN SOLUTION
+        if self.sampler is not None:
+            return _sampler_order(self.sampler)
         n = len(self.dataset)
         if self.shuffle:
             return self.generator.permutation(n)
@@ -216,9 +410,13 @@ class DataLoader:
 
     def __iter__(self):
         # BEGIN SOLUTION
+        if self.batch_sampler is not None:
+            for indices in self.batch_sampler:
+                yield self._fetch(np.asarray(indices, dtype=np.int64))
+            return
         order = self._indices()
-        stop = len(self) * self.batch_size
-        for start in range(0, min(stop, len(order)), self.batch_size):
+        stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
+        for start in range(0, stop, self.batch_size):
             yield self._fetch(order[start:start + self.batch_size])
         # END SOLUTION
 

@@ -234,10 +234,11 @@ class Dropout(Module):
 
     Survivors are scaled by :math:`1/(1-p)` (inverted dropout), so evaluation needs no rescaling:
     in ``eval()`` mode the layer returns its input unchanged. Masks come from
-    ``tinytorch.tensor.default_generator``. Unlike PyTorch there is no ``inplace`` option.
+    ``tinytorch.tensor.default_generator``.
 
     Args:
         p: probability of an element being zeroed, in ``[0, 1]``. Default: 0.5.
+        inplace: accepted for PyTorch code; unlike PyTorch the result is always a new tensor.
 
     Shape:
         - Input: :math:`(*)`. Output: :math:`(*)`, same shape.
@@ -251,15 +252,16 @@ class Dropout(Module):
         tensor([1., 1., 1.])
     """
 
-    def __init__(self, p=0.5):
+    def __init__(self, p=0.5, inplace=False):
         super().__init__()
         self.p = _check_p(p)
+        self.inplace = bool(inplace)  # accepted; the result is always a new tensor
 
     def forward(self, input):
         return dropout(input, self.p, self.training)
 
     def extra_repr(self):
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class LayerNorm(Module):

@@ -1,15 +1,15 @@
 """TinyTorch module 09: spatial layers.
 
 Convolution (im2col + one GEMM, with a naive loop version beside it for teaching), max and average
-pooling, batch normalisation and ``Flatten``, with ``torch.nn`` names. Importing the package
+pooling, batch normalisation (1-d and 2-d), channel dropout and ``Flatten``, with ``torch.nn`` names. Importing the package
 registers the gradient rules of its kernels (:mod:`tinytorch.spatial.ops`) with autograd.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from . import ops
-from .functional import avg_pool2d, batch_norm, conv2d, max_pool2d
-from .modules import AvgPool2d, BatchNorm2d, Conv2d, Flatten, MaxPool2d
+from .functional import avg_pool2d, batch_norm, conv2d, dropout2d, max_pool2d
+from .modules import AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout2d, Flatten, MaxPool2d
 
 try:
     __version__ = version("tinytorch-spatial")
@@ -17,6 +17,6 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 __all__ = [
-    "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "Flatten",
-    "conv2d", "max_pool2d", "avg_pool2d", "batch_norm", "ops",
+    "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout2d", "Flatten",
+    "conv2d", "max_pool2d", "avg_pool2d", "batch_norm", "dropout2d", "ops",
 ]

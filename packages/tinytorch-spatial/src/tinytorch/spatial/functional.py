@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 from tinytorch.autograd import gradient_of
-from tinytorch.tensor import Tensor, apply_op, no_grad
+from tinytorch.tensor import Tensor, apply_op, default_generator, no_grad
 
 from . import ops
 
@@ -227,3 +227,43 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     shift = -(running_mean * scale) if bias is None else bias - running_mean * scale
     return input * _channel_view(scale, input.ndim) + _channel_view(shift, input.ndim)
     # END SOLUTION
+
+
+def _check_p(p):
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+    return float(p)
+
+
+def dropout2d(input, p=0.5, training=True):
+    r"""Channel dropout (``torch.nn.functional.dropout2d``): zero each channel of each sample
+    with probability ``p`` and scale the kept channels by :math:`1 / (1 - p)`.
+
+    One draw per (sample, channel), broadcast over the spatial dims, so a kept channel is kept
+    whole. A product with a constant mask, so the gradient is the same mask.
+
+    Args:
+        input: floating point Tensor :math:`(N, C, H, W)` or :math:`(N, C, L)`.
+        p: probability of zeroing a channel. Default: 0.5.
+        training: apply dropout; when False, return ``input`` itself.
+
+    Example:
+        >>> from tinytorch.tensor import ones
+        >>> dropout2d(ones(1, 2, 2, 2), p=1.0).sum().item()
+        0.0
+    """
+    p = _check_p(p)
+    if not isinstance(input, Tensor) or input.ndim not in (3, 4):
+        raise ValueError(
+            f"dropout2d expects input of shape (N, C, H, W) or (N, C, L), got "
+            f"{getattr(input, 'shape', input)!r}"
+        )
+    if input.dtype.kind != "f":
+        raise TypeError(f"dropout2d expects a floating point tensor, got dtype {input.dtype}")
+    if not training or p == 0.0:
+        return input
+    mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)  # (N, C, 1, 1): one draw per channel
+    if p == 1.0:
+        return input * np.zeros(mask_shape, dtype=input.dtype)
+    keep = default_generator.random(mask_shape, dtype=np.float32) >= p
+    return input * (keep.astype(input.dtype) * input.dtype.type(1.0 / (1.0 - p)))

@@ -1,5 +1,5 @@
-"""The spatial layers as ``Module`` s: ``Conv2d``, ``MaxPool2d``, ``AvgPool2d``, ``BatchNorm2d``,
-``Flatten`` (``torch.nn`` names, arguments and defaults)."""
+"""The spatial layers as ``Module`` s: ``Conv2d``, ``MaxPool2d``, ``AvgPool2d``, ``BatchNorm1d``,
+``BatchNorm2d``, ``Dropout2d``, ``Flatten`` (``torch.nn`` names, arguments and defaults)."""
 
 import math
 import numbers
@@ -172,45 +172,22 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class BatchNorm2d(Module):
-    r"""Batch normalisation over the channels of images (``torch.nn.BatchNorm2d``).
+class _BatchNorm(Module):
+    """Shared state and forward of :class:`BatchNorm1d` and :class:`BatchNorm2d`; subclasses set
+    ``_dims`` (the input ranks they accept) and ``_shape`` (for messages)."""
 
-    .. math::
-        y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \cdot \gamma + \beta
-
-    In training mode the mean and biased variance come from the batch (over N, H and W, per
-    channel) and the running estimates are updated with the unbiased variance:
-    ``running = (1 - momentum) · running + momentum · batch``. In eval mode (or with
-    ``track_running_stats=False``, always batch statistics) the running estimates normalise.
-
-    Args:
-        num_features: :math:`C`, the number of channels.
-        eps: added to the variance for stability. Default: 1e-5.
-        momentum: weight of each new batch in the running estimates; None for a cumulative
-            average over all batches seen. Default: 0.1.
-        affine: learn :math:`\gamma` (``weight``, init 1) and :math:`\beta` (``bias``, init 0). Default: True.
-        track_running_stats: keep ``running_mean``/``running_var`` buffers (init 0 and 1) and
-            ``num_batches_tracked``. Default: True.
-        dtype: floating point dtype of parameters and buffers. Default: float32.
-
-    Shape:
-        - Input: :math:`(N, C, H, W)`. Output: same shape.
-
-    Example:
-        >>> from tinytorch.tensor import randn
-        >>> bn = BatchNorm2d(16)
-        >>> y = bn(randn(8, 16, 5, 5) * 3 + 1)
-        >>> bool(abs(y.mean().item()) < 1e-5), bn.running_mean.shape
-        (True, (16,))
-    """
+    _dims = ()
+    _shape = ""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 dtype=None):
+                 dtype=None, *, device=None, bias=True):
         super().__init__()
+        if device is not None and str(getattr(device, "type", device)).split(":")[0] != "cpu":
+            raise RuntimeError(f"TinyTorch runs on the CPU only, got device={device!r}")
         if isinstance(num_features, bool) or not isinstance(num_features, numbers.Integral) or num_features <= 0:
-            raise ValueError(f"BatchNorm2d: num_features must be a positive int, got {num_features!r}")
+            raise ValueError(f"{type(self).__name__}: num_features must be a positive int, got {num_features!r}")
         if momentum is not None and not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"BatchNorm2d: momentum must be in [0, 1] or None, got {momentum!r}")
+            raise ValueError(f"{type(self).__name__}: momentum must be in [0, 1] or None, got {momentum!r}")
         dtype = np.dtype(np.float32 if dtype is None else dtype)
         self.num_features = int(num_features)
         self.eps = float(eps)
@@ -219,9 +196,11 @@ class BatchNorm2d(Module):
         self.track_running_stats = bool(track_running_stats)
         if self.affine:
             self.weight = Parameter(np.ones(self.num_features, dtype))
-            self.bias = Parameter(np.zeros(self.num_features, dtype))
         else:
             self.register_parameter("weight", None)
+        if self.affine and bias:
+            self.bias = Parameter(np.zeros(self.num_features, dtype))
+        else:
             self.register_parameter("bias", None)
         if self.track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(self.num_features, dtype)))
@@ -239,13 +218,14 @@ class BatchNorm2d(Module):
             self.num_batches_tracked.data[...] = 0
 
     def forward(self, input):
-        if not isinstance(input, Tensor) or input.ndim != 4:
+        name = type(self).__name__
+        if not isinstance(input, Tensor) or input.ndim not in self._dims:
             raise ValueError(
-                f"BatchNorm2d expects input of shape (N, C, H, W), got {getattr(input, 'shape', input)!r}"
+                f"{name} expects input of shape {self._shape}, got {getattr(input, 'shape', input)!r}"
             )
         if input.shape[1] != self.num_features:
             raise ValueError(
-                f"BatchNorm2d({self.num_features}) got input with {input.shape[1]} channels (shape {input.shape})"
+                f"{name}({self.num_features}) got input with {input.shape[1]} channels (shape {input.shape})"
             )
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
@@ -258,7 +238,77 @@ class BatchNorm2d(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    r"""Batch normalisation over the features of a batch of vectors or sequences
+    (``torch.nn.BatchNorm1d``).
+
+    The same computation as :class:`BatchNorm2d`, with the statistics taken over N (and L):
+
+    .. math::
+        y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \cdot \gamma + \beta
+
+    Args:
+        num_features: :math:`C`, the number of features.
+        eps: added to the variance for stability. Default: 1e-5.
+        momentum: weight of each new batch in the running estimates; None for a cumulative
+            average. Default: 0.1.
+        affine: learn :math:`\gamma` and :math:`\beta`. Default: True.
+        track_running_stats: keep running estimates for eval mode. Default: True.
+        dtype: floating point dtype of parameters and buffers. Default: float32.
+
+    Shape:
+        - Input: :math:`(N, C)` or :math:`(N, C, L)`. Output: same shape.
+
+    Example:
+        >>> from tinytorch.tensor import randn
+        >>> bn = BatchNorm1d(4)
+        >>> y = bn(randn(32, 4) * 5 - 2)
+        >>> bool(abs(y.mean().item()) < 1e-5), bn
+        (True, BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True))
+    """
+
+    _dims = (2, 3)
+    _shape = "(N, C) or (N, C, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    r"""Batch normalisation over the channels of images (``torch.nn.BatchNorm2d``).
+
+    .. math::
+        y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \cdot \gamma + \beta
+
+    In training mode the mean and biased variance come from the batch (over N, H and W, per
+    channel) and the running estimates are updated with the unbiased variance:
+    ``running = (1 - momentum) · running + momentum · batch``. In eval mode (or with
+    ``track_running_stats=False``, always batch statistics) the running estimates normalise.
+
+    Args:
+        num_features: :math:`C`, the number of channels.
+        eps: added to the variance for stability. Default: 1e-5.
+        momentum: weight of each new batch in the running estimates; None for a cumulative
+            average over all batches seen. Default: 0.1.
+        affine: learn :math:`\gamma` (``weight``, init 1) and :math:`\beta` (``bias``, init 0). Default: True.
+        bias: with ``affine``, also learn :math:`\beta` (keyword-only, as in PyTorch 2.13). Default: True.
+        track_running_stats: keep ``running_mean``/``running_var`` buffers (init 0 and 1) and
+            ``num_batches_tracked``. Default: True.
+        dtype: floating point dtype of parameters and buffers. Default: float32.
+
+    Shape:
+        - Input: :math:`(N, C, H, W)`. Output: same shape.
+
+    Example:
+        >>> from tinytorch.tensor import randn
+        >>> bn = BatchNorm2d(16)
+        >>> y = bn(randn(8, 16, 5, 5) * 3 + 1)
+        >>> bool(abs(y.mean().item()) < 1e-5), bn.running_mean.shape
+        (True, (16,))
+    """
+
+    _dims = (4,)
+    _shape = "(N, C, H, W)"
 
 
 class Flatten(Module):
@@ -290,3 +340,35 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout2d(Module):
+    r"""Zero whole channels at random (``torch.nn.Dropout2d``), see :func:`dropout2d`.
+
+    Neighbouring pixels of a feature map are strongly correlated, so dropping single pixels barely
+    regularises a convolutional layer; dropping entire channels does.
+
+    Args:
+        p: probability of zeroing a channel. Default: 0.5.
+        inplace: accepted for PyTorch code; unlike PyTorch the result is always a new tensor.
+
+    Shape:
+        - Input: :math:`(N, C, H, W)` or :math:`(N, C, L)`. Output: same shape.
+
+    Example:
+        >>> from tinytorch.tensor import ones
+        >>> y = Dropout2d(p=0.5)(ones(2, 8, 3, 3))
+        >>> sorted(set(y.numpy().reshape(16, 9).max(axis=1).tolist())) in ([0.0, 2.0], [0.0], [2.0])
+        True
+    """
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        self.p = F._check_p(p)
+        self.inplace = bool(inplace)  # accepted; the result is always a new tensor
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
