@@ -11,7 +11,7 @@ from tinytorch.losses import mse_loss
 from tinytorch.optim import SGD, Adam, StepLR
 from tinytorch.tensor import Tensor, get_rng_state, manual_seed, rand, randn
 from tinytorch.training import CheckpointError, Trainer, load_checkpoint, save_checkpoint
-from tinytorch.training import checkpoint as checkpoint_module
+from tinytorch.training import storage as storage_module
 
 
 def _data(seed=0, batches=5):
@@ -132,7 +132,7 @@ def test_failed_write_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
         file.write(b"partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(checkpoint_module.np, "savez", broken_savez)
+    monkeypatch.setattr(storage_module.np, "savez", broken_savez)
     with pytest.raises(OSError, match="disk full"):
         save_checkpoint(path, model, epoch=2)
     assert path.read_bytes() == before
@@ -141,10 +141,10 @@ def test_failed_write_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
 
 def test_loading_validates(tmp_path):
     model = Linear(3, 2)
-    with pytest.raises(CheckpointError, match="no checkpoint at"):
+    with pytest.raises(CheckpointError, match="no file at"):
         load_checkpoint(tmp_path / "missing.npz", model)
     (tmp_path / "junk.npz").write_bytes(b"not a zip")
-    with pytest.raises(CheckpointError, match="not a readable .npz checkpoint"):
+    with pytest.raises(CheckpointError, match="not a readable .npz file"):
         load_checkpoint(tmp_path / "junk.npz", model)
     np.savez(tmp_path / "plain.npz", weight=np.zeros(3))
     with pytest.raises(CheckpointError, match="no '__meta__' entry"):

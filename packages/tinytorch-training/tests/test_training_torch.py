@@ -75,3 +75,33 @@ def test_training_loop_matches_torch(accumulation_steps, max_grad_norm):
     for ours, theirs in zip([model.fc1, model.fc2], [ref[0], ref[2]]):
         np.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=1e-4, atol=1e-5)
         np.testing.assert_allclose(ours.bias.data, theirs.bias.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_a_real_torch_save_file_is_refused_clearly(tmp_path):
+    from tinytorch.training import CheckpointError, load
+
+    torch.save({"w": torch.ones(2)}, tmp_path / "zip.pt")
+    with pytest.raises(CheckpointError, match="is a PyTorch file .a zip holding data.pkl."):
+        load(tmp_path / "zip.pt")
+    torch.save({"w": torch.ones(2)}, tmp_path / "legacy.pt", _use_new_zipfile_serialization=False)
+    with pytest.raises(CheckpointError, match="is a PyTorch file .a legacy pickle."):
+        load(tmp_path / "legacy.pt")
+
+
+def test_save_load_round_trip_shapes_like_torch(tmp_path):
+    """The same container through torch.save/load and ours comes back with the same structure and values."""
+    from tinytorch.training import load, save
+
+    values = np.arange(6, dtype=np.float32).reshape(2, 3)
+    ours = {"w": Tensor(values), "step": 3, "betas": (0.9, 0.999), "ids": [1, 2], 0: None, "lr": 0.1}
+    theirs = {"w": torch.tensor(values), "step": 3, "betas": (0.9, 0.999), "ids": [1, 2], 0: None, "lr": 0.1}
+    save(ours, tmp_path / "ours.pt")
+    torch.save(theirs, tmp_path / "theirs.pt")
+    a, b = load(tmp_path / "ours.pt"), torch.load(tmp_path / "theirs.pt", weights_only=True)
+    assert list(a) == list(b)
+    for key in a:
+        if key == "w":
+            np.testing.assert_array_equal(a[key].data, b[key].numpy())
+            assert a[key].shape == tuple(b[key].shape)
+        else:
+            assert type(a[key]) is type(b[key]) and a[key] == b[key]

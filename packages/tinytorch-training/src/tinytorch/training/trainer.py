@@ -11,6 +11,7 @@ import math
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -18,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from tinytorch.autograd import backward
 from tinytorch.tensor import Tensor, no_grad
 
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import CheckpointError, loader_generator, read_checkpoint, restore_checkpoint, save_checkpoint
 
 __all__ = ["Trainer", "clip_grad_norm_", "accuracy", "binary_accuracy"]
 
@@ -208,6 +209,8 @@ class Trainer:
         self.epoch = 0
         self.global_step = 0
         self.history = {"epoch": [], "train_loss": [], "lr": [], "train_seconds": []}
+        self._train_data = None  # the last data fit() trained on: its own generator goes into checkpoints
+        self._pending_generator = None  # a loaded generator state waiting for fit()'s data
 
     def _parameters(self):
         return [p for group in self.optimizer.param_groups for p in group["params"]]
@@ -308,6 +311,16 @@ class Trainer:
         """
         if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 0:
             raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
+        self._train_data = train_data
+        if self._pending_generator is not None:
+            own = loader_generator(train_data)
+            if own is None:
+                warnings.warn("the checkpoint holds a data loader generator state, but this train_data has no "
+                              "generator of its own to restore it into: the resumed run shuffles differently",
+                              RuntimeWarning, stacklevel=2)
+            else:
+                own.bit_generator.state = self._pending_generator
+            self._pending_generator = None
         show = not _is_quiet() if self.progress is None else bool(self.progress)
         total = len(train_data) if hasattr(train_data, "__len__") else None
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -334,19 +347,44 @@ class Trainer:
     def save_checkpoint(self, path, generator=None):
         """Save model, optimizer, schedule, epoch, step, history and RNG state (atomically).
 
+        The data loader's own generator (a DataLoader built with ``seed=`` or ``generator=``)
+        that :meth:`fit` last trained on is saved too, so a resumed run shuffles exactly as an
+        uninterrupted one; a generator that cannot be saved gives a warning.
+
         Args:
             path: file to write.
-            generator: a data loader's ``numpy.random.Generator`` to save with the rest.
+            generator: a ``numpy.random.Generator`` to save instead of the training data's.
         """
+        if generator is None and self._train_data is not None:
+            generator = loader_generator(self._train_data)
         extra = {"global_step": self.global_step, "history": self.history}
         save_checkpoint(path, self.model, self.optimizer, self.scheduler, epoch=self.epoch,
                         generator=generator, extra=extra)
 
     def load_checkpoint(self, path, generator=None):
-        """Restore everything :meth:`save_checkpoint` saved, so that :meth:`fit` resumes exactly."""
-        content = load_checkpoint(path, self.model, self.optimizer, self.scheduler, generator=generator)
-        extra = content.get("extra") or {}
+        """Restore everything :meth:`save_checkpoint` saved, so that :meth:`fit` resumes exactly.
+
+        A saved data loader generator state goes into ``generator`` when given, else into the
+        generator of the data :meth:`fit` trains on next (or trained on last). All or nothing:
+        on a :class:`CheckpointError` the trainer, model, optimizer and schedule are unchanged.
+        """
+        content = read_checkpoint(path)
+        extra = content["extra"] if isinstance(content["extra"], dict) else {}
+        step, history = extra.get("global_step", 0), extra.get("history")
+        if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+            raise CheckpointError(f"{os.fspath(path)!r}: extra.global_step must be a non-negative int, got {step!r}")
+        if history is not None and not (isinstance(history, dict) and
+                                        all(isinstance(v, list) for v in history.values())):
+            raise CheckpointError(f"{os.fspath(path)!r}: extra.history must map names to lists")
+        restore_checkpoint(path, content, self.model, self.optimizer, self.scheduler, generator=generator)
         self.epoch = content["epoch"]
-        self.global_step = int(extra.get("global_step", 0))
-        self.history = extra.get("history") or {"epoch": [], "train_loss": [], "lr": [], "train_seconds": []}
+        self.global_step = step
+        self.history = history or {"epoch": [], "train_loss": [], "lr": [], "train_seconds": []}
+        saved = content["rng"]["generator"]
+        if generator is None and saved is not None:
+            own = None if self._train_data is None else loader_generator(self._train_data)
+            if own is not None:
+                own.bit_generator.state = saved
+            else:
+                self._pending_generator = saved  # fit() restores it into its data's generator
         return content
