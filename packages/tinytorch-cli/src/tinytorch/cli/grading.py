@@ -76,7 +76,11 @@ def limits(memory_mb, cpu_seconds):
 
 
 def sandbox_env(root, venv_bin):
-    """A small environment: the venv first on PATH; HOME, temp and tito's home in the sandbox."""
+    """A small environment: the venv first on PATH; HOME, temp and tito's home inside ``root``.
+
+    ``root`` is the submission's box: its working folder ``run``, ``home`` and ``tmp``, and
+    nothing else (the environment and the unpacked archive sit one level up).
+    """
     env = {"PATH": os.pathsep.join([str(venv_bin), os.environ.get("PATH", "")]), "LANG": "C.UTF-8",
            "HOME": str(root / "home"), "TMPDIR": str(root / "tmp"), "TEMP": str(root / "tmp"),
            "TMP": str(root / "tmp"), "TINYTORCH_HOME": str(root / "home" / ".tinytorch"),
@@ -186,14 +190,15 @@ def grade_one(student, archive, options):
         bundle = find_bundle(options.wheelhouse, distribution, version)
         if requirement is None or bundle is None:
             raise SubmissionError(f"the wheelhouse has no reference wheel and tests for {distribution} {version}")
-        reference = unpack_bundle(bundle, root / "run")
+        box = root / "box"
+        reference = unpack_bundle(bundle, box / "run")
         record["reference_tests"] = reference["digest"]
         record["status"] = "install-failed"
         milestone_reqs = [f"tinytorch-milestone-{name}" for name in options.milestones]
         python = make_venv(root, [requirement, *milestone_reqs, "pytest", "hypothesis"], options)
         overlay(python, root / "submission")
-        env = sandbox_env(root, python.parent)
-        report = run_pytest(root / "run", python=str(python), env=env, timeout=options.timeout, isolate=True,
+        env = sandbox_env(box, python.parent)
+        report = run_pytest(box / "run", python=str(python), env=env, timeout=options.timeout, isolate=True,
                             preexec_fn=limits(options.memory_mb, options.timeout))
         record.update(tests=report.tests, passed=report.passed, failed=report.failures, errors=report.errors,
                       skipped=report.skipped, failures=[list(f) for f in report.failed[:50]],
@@ -206,7 +211,7 @@ def grade_one(student, archive, options):
             if any("MemoryError" in message for _, message in report.failed):
                 record["notes"].append(f"a test ran out of memory (limit {options.memory_mb} MiB)")
             for name in options.milestones:
-                record["milestones"][name] = run_milestone(python, name, root, env, options)
+                record["milestones"][name] = run_milestone(python, name, box, env, options)
     except (SubmissionError, ReferenceTestsError) as exc:
         record["notes"].append(str(exc))
     except RuntimeError as exc:  # pytest could not run, or an install step failed

@@ -11,6 +11,8 @@ batch array of N jobs splits a class; ``tito grade --merge`` joins their gradebo
 import csv
 import json
 import os
+import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -139,8 +141,16 @@ def cmd_grade(ctx):
         valid.append((student, archive))
     ctx.out.print(f"Grading {len(valid)} submission(s) with {args.jobs} at a time "
                   f"(limits: {args.timeout:g} s, {args.memory_mb} MiB each) ...")
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {pool.submit(grade_one, student, archive, options): student for student, archive in valid}
+    # Every archive is copied to a private folder before the first one runs, so a submission
+    # that deletes files it can reach cannot take another student's archive away.
+    with tempfile.TemporaryDirectory(prefix="tito-grade-staging-") as staging, \
+            ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        staged = []
+        for number, (student, archive) in enumerate(valid):
+            copy = Path(staging) / f"{number:05d}.zip"
+            shutil.copyfile(archive, copy)
+            staged.append((student, archive, copy))
+        futures = [pool.submit(_grade, student, archive, copy, options) for student, archive, copy in staged]
         for future in as_completed(futures):
             record = future.result()
             records.append(record)
@@ -149,6 +159,12 @@ def cmd_grade(ctx):
     write_gradebook(out, records)
     ctx.out.print(f"Wrote {out / 'gradebook.csv'}, {out / 'gradebook.json'} and {out / 'feedback'}/.")
     return 0
+
+
+def _grade(student, archive, copy, options):
+    record = grade_one(student, copy, options)
+    record["archive"] = str(archive)
+    return record
 
 
 def _matches(archive, wanted):

@@ -1,0 +1,166 @@
+"""tito submit and tito grade on a small module: honest, wrong and hostile submissions.
+
+A toy module distribution is built into a wheelhouse with tools/wheelhouse.py; submissions are
+archives written by the submission writer from copies with different ``src``. Every hostile
+kind the grader must survive is graded in the same parallel run as the honest one.
+"""
+
+import csv
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tinytorch.cli import main
+from tinytorch.cli.discovery import component_from_pyproject
+from tinytorch.cli.submission import read_submission, write_submission
+
+REPO = Path(__file__).resolve().parents[3]
+WHEELHOUSE_TOOL = REPO / "tools" / "wheelhouse.py"
+UV = Path(sys.executable).parent / "uv"
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not WHEELHOUSE_TOOL.is_file(), reason="needs tools/wheelhouse.py (the checkout)"),
+              pytest.mark.skipif(not UV.exists() and shutil.which("uv") is None, reason="needs uv")]
+
+GOOD = "def double(x):\n    return 2 * x\n"
+HOSTILE = {
+    "good": GOOD,
+    "wrong": "def double(x):\n    return 3 * x\n",
+    "loop": "while True:\n    pass\n",
+    "memory": "HOG = bytearray(8 * 2**30)\n" + GOOD,
+    "crash": "raise RuntimeError('broken at import')\n",
+    "exit": "import os\nos._exit(3)\n",
+    "deleter": textwrap.dedent('''\
+        import os, shutil, tempfile
+        from pathlib import Path
+        for target in (Path.home(), Path(tempfile.gettempdir()), Path("..")):
+            shutil.rmtree(target, ignore_errors=True)
+        for target in {targets!r}:
+            shutil.rmtree(target, ignore_errors=True) if os.path.isdir(target) else os.path.exists(target) and os.remove(target)
+        ''') + GOOD,
+}
+
+
+def toy_package(root):
+    folder = root / "packages" / "tinytorch-toy"
+    (folder / "src" / "tinytorch" / "toy").mkdir(parents=True)
+    (folder / "tests").mkdir()
+    (folder / "src" / "tinytorch" / "toy" / "__init__.py").write_text(GOOD)
+    (folder / "tests" / "test_toy.py").write_text(
+        "from tinytorch.toy import double\n\n\ndef test_double():\n    assert double(3) == 6\n\n\n"
+        "def test_double_negative():\n    assert double(-2) == -4\n")
+    (folder / "README.md").write_text("# toy\n")
+    (folder / "pyproject.toml").write_text(textwrap.dedent('''\
+        [build-system]
+        requires = ["hatchling>=1.24"]
+        build-backend = "hatchling.build"
+
+        [project]
+        name = "tinytorch-toy"
+        version = "0.1.0"
+        keywords = ["tinytorch", "tinytorch-module-99", "tinytorch-act-X"]
+        dependencies = []
+
+        [project.entry-points."tinytorch.modules"]
+        toy = "tinytorch.toy"
+
+        [tool.hatch.build.targets.wheel]
+        packages = ["src/tinytorch"]
+        '''))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    root = tmp_path_factory.mktemp("class")
+    folder = toy_package(root)
+    wheelhouse = root / "wheelhouse"
+    subprocess.run([sys.executable, str(WHEELHOUSE_TOOL), "--repo", str(root), "--out", str(wheelhouse)],
+                   check=True, capture_output=True)
+    module = component_from_pyproject(folder / "pyproject.toml")
+    submissions = root / "submissions"
+    for student, code in HOSTILE.items():
+        copy = root / "copies" / student
+        shutil.copytree(folder, copy)
+        targets = [str(submissions / "good")]  # another student's archive, by absolute path
+        (copy / "src" / "tinytorch" / "toy" / "__init__.py").write_text(code.replace("{targets!r}", repr(targets)))
+        write_submission(copy, submissions / student, student=student, module=module, tito_version="test")
+    shutil.copytree(submissions, root / "kept")
+    return root, wheelhouse, submissions
+
+
+def test_wheelhouse_has_wheel_tests_and_index(classroom):
+    _, wheelhouse, _ = classroom
+    assert (wheelhouse / "tinytorch_toy-0.1.0-py2.py3-none-any.whl").is_file()
+    assert (wheelhouse / "tests" / "tinytorch_toy-0.1.0-tests.zip").is_file()
+    index = (wheelhouse / "simple" / "tinytorch-toy" / "index.html").read_text()
+    assert 'href="../../tinytorch_toy-0.1.0-py2.py3-none-any.whl#sha256=' in index
+
+
+def test_a_tampered_archive_is_flagged(classroom, tmp_path):
+    _, _, submissions = classroom
+    submissions = submissions.parent / "kept"
+    archive = next((submissions / "good").glob("*.zip"))
+    manifest, problems = read_submission(archive, tmp_path / "ok")
+    assert problems == [] and manifest["distribution"] == "tinytorch-toy"
+    import zipfile
+    tampered = tmp_path / "t.zip"
+    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(tampered, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, data.replace(b"2 * x", b"4 * x") if info.filename.endswith(".py") else data)
+    _, problems = read_submission(tampered, tmp_path / "bad")
+    assert problems == ["src/tinytorch/toy/__init__.py differs from the manifest"]
+
+
+def test_grading_a_class_survives_every_hostile_submission(classroom, tmp_path, monkeypatch, capsys):
+    root, wheelhouse, submissions = classroom
+    monkeypatch.setenv("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))
+    sentinel = tmp_path / "grader-home" / "notes.txt"  # the grader's HOME: never the real one here
+    sentinel.parent.mkdir()
+    sentinel.write_text("keep me")
+    monkeypatch.setenv("HOME", str(sentinel.parent))
+    out = tmp_path / "grades"
+    status = main(["--home", str(tmp_path / "tito"), "grade", str(submissions), "--wheelhouse", str(wheelhouse),
+                   "-o", str(out), "--jobs", "2", "--timeout", "30", "--memory-mb", "1024"])
+    assert status == 0, capsys.readouterr()
+    records = {r["student"]: r for r in json.loads((out / "gradebook.json").read_text())}
+    assert sorted(records) == sorted(HOSTILE)
+    assert (records["good"]["status"], records["good"]["passed"], records["good"]["failed"]) == ("graded", 2, 0)
+    assert records["good"]["manifest_ok"] and records["good"]["reference_tests"].startswith("sha256:")
+    assert (records["wrong"]["passed"], records["wrong"]["failed"]) == (0, 2)
+    assert "assert 9 == 6" in records["wrong"]["failures"][0][1]
+    assert records["loop"]["status"] == "timeout"
+    assert records["memory"]["passed"] == 0 and "MemoryError" in json.dumps(records["memory"])
+    assert records["crash"]["errors"] >= 1 and "broken at import" in json.dumps(records["crash"])
+    assert records["exit"]["status"] == "crashed"
+    # the deleter removed its own box (working folder, HOME, TMPDIR) and so failed its own run only
+    assert records["deleter"]["status"] == "crashed" and "box/run" in records["deleter"]["notes"][-1]
+    assert sentinel.read_text() == "keep me"  # HOME and TMPDIR were the box's, not the grader's
+    assert not (submissions / "good").exists()  # deleted by absolute path, yet graded from the staged copy
+    rows = list(csv.DictReader((out / "gradebook.csv").open()))
+    assert {r["student"]: r["status"] for r in rows}["loop"] == "timeout"
+    feedback = (out / "feedback" / "wrong.md").read_text()
+    assert "0 of 2 reference tests passed" in feedback and "assert 9 == 6" in feedback
+
+
+def test_shards_merge_into_one_gradebook(classroom, tmp_path, monkeypatch):
+    root, wheelhouse, submissions = classroom
+    submissions = root / "kept"
+    monkeypatch.setenv("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))
+    only = tmp_path / "subs"
+    for student in ("good", "wrong"):
+        shutil.copytree(submissions / student, only / student)
+    for shard in ("1/2", "2/2"):
+        assert main(["--home", str(tmp_path / "tito"), "grade", str(only), "--wheelhouse", str(wheelhouse),
+                     "-o", str(tmp_path / shard.replace("/", "of")), "--shard", shard, "--jobs", "1"]) == 0
+    assert main(["grade", "--merge", str(tmp_path / "1of2" / "gradebook.json"),
+                 str(tmp_path / "2of2" / "gradebook.json"), "-o", str(tmp_path / "all")]) == 0
+    merged = json.loads((tmp_path / "all" / "gradebook.json").read_text())
+    assert sorted(r["student"] for r in merged) == ["good", "wrong"]
