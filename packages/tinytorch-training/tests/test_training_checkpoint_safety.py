@@ -332,3 +332,24 @@ def test_a_global_generator_loader_needs_no_extra_state(tmp_path):
         warnings.simplefilter("error")
         trainer.save_checkpoint(tmp_path / "c.npz")
     assert read_checkpoint(tmp_path / "c.npz")["rng"]["generator"] is None
+
+
+def test_a_sampler_with_its_own_generator_is_saved_and_restored(tmp_path):
+    from tinytorch.data import RandomSampler
+
+    def loader():
+        base = _loader(None)
+        return DataLoader(base.dataset, batch_size=8, sampler=RandomSampler(base.dataset,
+                                                                           generator=np.random.default_rng(3)))
+
+    model, _, _, trainer = _setup()
+    trainer.fit(loader(), epochs=4)
+    uninterrupted = _params(model)
+    model, _, _, trainer = _setup()
+    trainer.fit(loader(), epochs=2)
+    trainer.save_checkpoint(tmp_path / "mid.npz")
+    model, _, _, trainer = _setup(seed=99)
+    trainer.load_checkpoint(tmp_path / "mid.npz")
+    trainer.fit(loader(), epochs=4)
+    for p, q in zip(model.parameters(), uninterrupted):
+        np.testing.assert_array_equal(p.data, q)

@@ -7,7 +7,10 @@ MNIST, Fashion-MNIST, CIFAR-10) with the registry that ``tito data list/fetch/ve
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .dataloader import DataLoader, Dataset, TensorDataset, default_collate
+from .dataloader import (
+    BatchSampler, DataLoader, Dataset, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, TensorDataset,
+    default_collate,
+)
 from .datasets import (
     CIFAR10, DATASETS, MNIST, TINYDIGITS_SHA256, DatasetIntegrityError, DatasetNotFoundError,
     DatasetSpec, FashionMNIST, FileReport, FileSpec, TinyDigits, data_root, fetch, is_offline, verify,
@@ -21,6 +24,7 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 __all__ = [
     "Dataset", "TensorDataset", "DataLoader", "default_collate",
+    "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
     "Compose", "Normalize", "RandomCrop", "RandomHorizontalFlip",
     "TinyDigits", "MNIST", "FashionMNIST", "CIFAR10",
     "DATASETS", "DatasetSpec", "FileSpec", "FileReport", "TINYDIGITS_SHA256",

@@ -65,22 +65,34 @@ def _encode(value, path, arrays):
     )
 
 
-def loader_generator(data):
-    """The data source's own ``numpy.random.Generator`` (a DataLoader's ``seed=``/``generator=``), or None.
-
-    None too when the source shuffles with TinyTorch's global generator, whose state every
-    checkpoint holds anyway. A ``generator`` that is not a NumPy generator cannot be saved: a
-    warning says so, since a resumed run would then shuffle differently.
-    """
-    gen = getattr(data, "generator", None)
+def _own_generator(obj):
+    """``obj.generator`` when it is a NumPy generator other than TinyTorch's global one, else None."""
+    gen = getattr(obj, "generator", None)
     if gen is None or gen is default_generator:
         return None
     if isinstance(gen, np.random.Generator):
         return gen
     warnings.warn(f"the training data's generator is a {type(gen).__name__}, not a numpy.random.Generator: "
                   "its state is not saved in the checkpoint, so a resumed run will shuffle differently",
-                  RuntimeWarning, stacklevel=3)
+                  RuntimeWarning, stacklevel=4)
     return None
+
+
+def loader_generator(data):
+    """The data source's own ``numpy.random.Generator``, or None.
+
+    Looked for on the loader (a DataLoader's ``seed=``/``generator=``), then on its ``sampler``
+    and its ``batch_sampler``'s sampler. None when the source shuffles with TinyTorch's global
+    generator, whose state every checkpoint holds anyway. A generator that is not a NumPy one,
+    or a second one, cannot be saved: a warning says so, since a resumed run would then shuffle
+    differently.
+    """
+    holders = [data, getattr(data, "sampler", None), getattr(getattr(data, "batch_sampler", None), "sampler", None)]
+    found = [gen for gen in (_own_generator(h) for h in holders if h is not None) if gen is not None]
+    if len(found) > 1:
+        warnings.warn("the training data has more than one generator of its own; only the loader's is saved in "
+                      "the checkpoint, so a resumed run may shuffle differently", RuntimeWarning, stacklevel=3)
+    return found[0] if found else None
 
 
 def _decode(value, arrays, where):
