@@ -5,6 +5,7 @@ import http.server
 import io
 import os
 import pickle
+import shutil
 import struct
 import tarfile
 import threading
@@ -431,3 +432,106 @@ def test_cifar10_missing_archive_message(tmp_path):
     assert "cifar-10-python.tar.gz" in message and "170,498,071" in message
     assert "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce" in message
     assert str(tmp_path / "cifar-10") in message
+
+
+# --- a verified file that changes in place is caught when it is decoded ---------------------
+# The digest cache trusts (path, size, mtime): cheap re-checks every epoch, but a file rewritten
+# in place with its old size and timestamp gets past it within one process. The decoder then
+# fails, and that failure must be the integrity error with its fix, never a raw gzip/pickle error.
+
+def _rewrite_in_place(path, change):
+    """Replace ``path``'s bytes by ``change(bytes)`` (same length), restoring its mtime."""
+    stat = os.stat(path)
+    data = path.read_bytes()
+    new = change(data)
+    assert len(new) == len(data) and new != data
+    path.write_bytes(new)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert os.stat(path).st_size == stat.st_size and os.stat(path).st_mtime_ns == stat.st_mtime_ns
+
+
+def _flip_middle(data):
+    middle = len(data) // 2
+    return data[:middle] + bytes(b ^ 0xFF for b in data[middle:middle + 8]) + data[middle + 8:]
+
+
+def _zero_tail(data):
+    return data[: len(data) // 2] + bytes(len(data) - len(data) // 2)
+
+
+def _break_magic(data):
+    return b"\x00\x00" + data[2:]
+
+
+@pytest.mark.parametrize("change", [_flip_middle, _zero_tail, _break_magic])
+def test_mnist_changed_after_verification(tmp_path, monkeypatch, change):
+    _fake_mnist(tmp_path, monkeypatch)
+    MNIST(root=tmp_path, train=True)  # verified: the digests are cached
+    path = tmp_path / "mnist" / "train-images-idx3-ubyte.gz"
+    _rewrite_in_place(path, change)
+    with pytest.raises(DatasetIntegrityError) as info:
+        MNIST(root=tmp_path, train=True)
+    message = str(info.value)
+    assert str(path) in message and "cannot be decoded" in message
+    assert "tito data fetch mnist" in message and "replace it with the official file" in message
+    assert isinstance(info.value.__cause__, (OSError, EOFError, ValueError, dsmod.zlib.error))
+    # The cache entry is gone: the next load hashes the file again and reports the mismatch.
+    with pytest.raises(DatasetIntegrityError, match="has sha256 .* expected"):
+        MNIST(root=tmp_path, train=True)
+
+
+def test_a_bad_idx_header_carries_the_fix(tmp_path, monkeypatch):
+    _fake_mnist(tmp_path, monkeypatch)
+    MNIST(root=tmp_path, train=False)
+    path = tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz"
+    raw = gzip.decompress(path.read_bytes())
+    # A valid gzip of a wrong header with exactly the old compressed size is hard to make, so
+    # swap the decoder's input instead: same effect as bytes changing under the cache.
+    real_open = gzip.open
+    bad = _BytesFile(struct.pack(">ii", 0x803, 5) + raw[8:])
+    monkeypatch.setattr(dsmod.gzip, "open", lambda p, mode="rb": bad if p == path else real_open(p, mode))
+    with pytest.raises(DatasetIntegrityError, match="magic 0x00000803, expected 0x00000801.*tito data fetch mnist"):
+        MNIST(root=tmp_path, train=False)
+
+
+class _BytesFile:
+    def __init__(self, data):
+        self.data = data
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def read(self):
+        return self.data
+
+
+@needs_shared
+def test_tinydigits_changed_after_verification(tmp_path):
+    (tmp_path / "digits8x8").mkdir()
+    shutil.copy(SHARED / "digits8x8" / "digits.csv.gz", tmp_path / "digits8x8" / "digits.csv.gz")
+    TinyDigits(root=tmp_path, train=False)
+    path = tmp_path / "digits8x8" / "digits.csv.gz"
+    _rewrite_in_place(path, _zero_tail)
+    with pytest.raises(DatasetIntegrityError, match="cannot be decoded.*tito data fetch tinydigits"):
+        TinyDigits(root=tmp_path, train=False)
+
+
+def test_cifar_batch_changed_after_verification(tmp_path, monkeypatch):
+    archive, md5, _ = _cifar_archive(tmp_path)
+    _pin_cifar(monkeypatch, archive, md5)
+    CIFAR10(root=tmp_path, train=False)
+    batch = tmp_path / "cifar-10" / "cifar-10-batches-py" / "test_batch"
+    _rewrite_in_place(batch, _zero_tail)
+    with pytest.raises(DatasetIntegrityError, match="test_batch cannot be decoded.*tito data fetch cifar10"):
+        CIFAR10(root=tmp_path, train=False)
+
+
+def test_an_untouched_file_still_loads_from_the_cache(tmp_path, monkeypatch):
+    images, _ = _fake_mnist(tmp_path, monkeypatch)
+    first = MNIST(root=tmp_path, train=True)
+    second = MNIST(root=tmp_path, train=True)
+    np.testing.assert_array_equal(first.data, second.data)
+    np.testing.assert_array_equal(second.data, images["train"])

@@ -21,6 +21,7 @@ import sys
 import tarfile
 import tempfile
 import urllib.request
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -241,6 +242,34 @@ def _digest(path, algorithm="sha256"):
                 h.update(chunk)
         _DIGEST_CACHE[key] = h.hexdigest()
     return _DIGEST_CACHE[key]
+
+
+# What decoding a file can raise when its bytes are not what was verified (gzip.BadGzipFile is an
+# OSError, a short gzip stream an EOFError, a bad IDX header or CSV a ValueError, ...).
+# DatasetIntegrityError (a ValueError) covers the decoders' own format checks, such as a bad IDX magic.
+_DECODE_ERRORS = (OSError, EOFError, ValueError, zlib.error, struct.error, pickle.UnpicklingError, KeyError,
+                  IndexError, TypeError, tarfile.TarError)
+
+
+def _decode(spec, path, read, *args):
+    """``read(*args)`` on a verified file; a decode error becomes the integrity error with its fix.
+
+    The digest cache trusts a file whose path, size and mtime are unchanged, so a file rewritten
+    in place with the same size and timestamp after it was verified reaches the decoder unchecked.
+    Whatever the decoder raises then means the bytes are not the pinned ones: the cache entry is
+    dropped (the next check hashes the file again) and the error names the file and the fix.
+    """
+    try:
+        return read(*args)
+    except DatasetNotFoundError:
+        raise
+    except _DECODE_ERRORS as exc:
+        for key in [k for k in _DIGEST_CACHE if k[0] == os.fspath(path)]:
+            del _DIGEST_CACHE[key]
+        raise DatasetIntegrityError(
+            f"{spec.title}: {path} cannot be decoded ({type(exc).__name__}: {exc}); it does not hold the "
+            f"verified bytes (it changed after it was checked, or is corrupt). Delete it and run "
+            f"`tito data fetch {spec.name}`, or replace it with the official file.") from exc
 
 
 def _check(dataset, name, path, size, digest, algorithm="sha256"):
@@ -489,7 +518,7 @@ class TinyDigits(_ImageDataset):
         spec = _spec("tinydigits")
         path = _require(spec, root, download)["digits.csv.gz"]
         split = "train" if train else "test"
-        images, labels = _tinydigits_split(path)[split]
+        images, labels = _decode(spec, path, _tinydigits_split, path)[split]
         digest = _array_sha256(images, labels)
         if digest != TINYDIGITS_SHA256[split]:
             raise DatasetIntegrityError(
@@ -550,8 +579,9 @@ class MNIST(_ImageDataset):
         spec = _spec(self._dataset_name)
         paths = _require(spec, root, download)
         prefix = "train" if train else "t10k"
-        images = _read_idx(paths[f"{prefix}-images-idx3-ubyte.gz"], 0x00000803, 3)
-        labels = _read_idx(paths[f"{prefix}-labels-idx1-ubyte.gz"], 0x00000801, 1).astype(np.int64)
+        image_path, label_path = paths[f"{prefix}-images-idx3-ubyte.gz"], paths[f"{prefix}-labels-idx1-ubyte.gz"]
+        images = _decode(spec, image_path, _read_idx, image_path, 0x00000803, 3)
+        labels = _decode(spec, label_path, _read_idx, label_path, 0x00000801, 1).astype(np.int64)
         if images.shape[0] != labels.shape[0]:
             raise DatasetIntegrityError(
                 f"{spec.title}: {images.shape[0]} images but {labels.shape[0]} labels")
@@ -599,6 +629,17 @@ def _load_cifar_batch(path):
         return _RestrictedUnpickler(f, encoding="latin1").load()
 
 
+def _cifar_entry(path):
+    """One CIFAR batch as ``{"data": (n, 3072) uint8, "labels": list}``."""
+    entry = _load_cifar_batch(path)
+    return {"data": np.asarray(entry["data"], dtype=np.uint8), "labels": list(entry["labels"])}
+
+
+def _cifar_classes(path):
+    """The class names of ``batches.meta``."""
+    return tuple(str(name) for name in _load_cifar_batch(path)["label_names"])
+
+
 def _cifar_members(spec, root):
     """Folder holding the verified, extracted CIFAR-10 batches; extracts the verified archive if needed."""
     folder = data_root(root) / spec.folder
@@ -611,7 +652,7 @@ def _cifar_members(spec, root):
     archive = _locate(spec, spec.files[0], root)
     if not archive.ok:
         raise DatasetIntegrityError(_bad_file_message(spec, archive))
-    _extract_cifar(spec, Path(archive.path), folder)
+    _decode(spec, archive.path, _extract_cifar, spec, Path(archive.path), folder)
     for m, md5 in spec.members.items():
         report = _check(spec.name, m, folder / m, None, md5, "md5")
         if not report.ok:
@@ -678,16 +719,15 @@ class CIFAR10(_ImageDataset):
         names = [f"data_batch_{i}" for i in range(1, 6)] if train else ["test_batch"]
         images, labels = [], []
         for name in names:
-            entry = _load_cifar_batch(batches / name)
-            data = np.asarray(entry["data"], dtype=np.uint8)
+            entry = _decode(spec, batches / name, _cifar_entry, batches / name)
+            data = entry["data"]
             if data.ndim != 2 or data.shape[1] != 3072 or len(entry["labels"]) != data.shape[0]:
                 raise DatasetIntegrityError(
                     f"{batches / name}: data {data.shape} and {len(entry['labels'])} labels; "
                     "expected (n, 3072) uint8 and n labels")
             images.append(data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))  # (n, 32, 32, 3)
             labels.append(np.asarray(entry["labels"], dtype=np.int64))
-        meta = _load_cifar_batch(batches / "batches.meta")
-        self.classes = tuple(meta["label_names"])
+        self.classes = _decode(spec, batches / "batches.meta", _cifar_classes, batches / "batches.meta")
         self.train = bool(train)
         super().__init__(np.ascontiguousarray(np.concatenate(images)), np.concatenate(labels),
                          transform, scale=1.0 / 255.0, channels_last=True)
