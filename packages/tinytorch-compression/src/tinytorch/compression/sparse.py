@@ -10,16 +10,20 @@ A pruned weight matrix still holds its zeros. Two formats store only the survivo
   per entry instead of float32's 4.
 
 :func:`save_sparse` writes a whole ``state_dict`` in the bitmask format (arrays where it is smaller,
-dense otherwise) to one ``.npz`` atomically, and :func:`load_sparse` reads it back without pickle.
+dense otherwise) to one ``.npz`` atomically, and :func:`load_sparse` reads it back without pickle
+and checks every entry before returning.
 """
 
+import json
 import os
 import tempfile
 import zipfile
 
 import numpy as np
 
-__all__ = ["CSRMatrix", "BitmaskArray", "save_sparse", "load_sparse"]
+__all__ = ["CSRMatrix", "BitmaskArray", "save_sparse", "load_sparse", "FORMAT"]
+
+FORMAT = "tinytorch-sparse-state/1"
 
 
 class CSRMatrix:
@@ -115,27 +119,41 @@ class BitmaskArray:
         return self.bits.nbytes + self.values.nbytes
 
 
+def _entry(array):
+    """How one array is stored: bitmask + values when that is smaller, else dense bytes."""
+    sparse = BitmaskArray.from_dense(array)
+    if sparse.nbytes < array.nbytes:
+        return "bitmask", [sparse.bits, sparse.values]
+    return "dense", [np.ascontiguousarray(array)]
+
+
 def save_sparse(state_dict, path):
-    """Write ``state_dict`` (name -> ndarray) to the ``.npz`` file ``path``, each array as bitmask
-    + values when that is smaller, else dense; atomic (temp file + ``os.replace``).
+    """Write ``state_dict`` (name -> ndarray) to ``path``, each array as bitmask + values when
+    that is smaller, else dense; atomic (temp file + ``os.replace``).
+
+    The file is an uncompressed ``.npz`` with two members: a JSON header (kind, dtype, shape and
+    byte offsets of every array) and one ``uint8`` blob holding all the bytes back to back, so
+    its size is the arrays' own bytes plus well under a kilobyte, whatever the number of layers.
 
     Returns:
         the file's size in bytes.
     """
-    arrays = {}
+    entries, chunks, offset = {}, [], 0
     for name, value in state_dict.items():
         value = np.asarray(getattr(value, "data", value))
-        if "/" in name:
-            raise ValueError(f"state_dict key {name!r} may not contain '/'")
-        sparse = BitmaskArray.from_dense(value)
-        if sparse.nbytes < value.nbytes:
-            arrays[f"bits/{name}"] = sparse.bits
-            arrays[f"values/{name}"] = sparse.values
-            arrays[f"shape/{name}"] = np.asarray(value.shape, dtype=np.int64)
-        else:
-            arrays[f"dense/{name}"] = value
+        kind, parts = _entry(value)
+        spans = []
+        for part in parts:
+            raw = np.ascontiguousarray(part).reshape(-1).view(np.uint8)
+            spans.append([offset, offset + raw.size])
+            chunks.append(raw)
+            offset += raw.size
+        entries[name] = {"kind": kind, "dtype": value.dtype.str, "shape": list(value.shape), "spans": spans}
+    header = json.dumps({"format": FORMAT, "arrays": entries}, separators=(",", ":")).encode()
+    arrays = {"header": np.frombuffer(header, dtype=np.uint8),
+              "blob": np.concatenate(chunks) if chunks else np.zeros(0, np.uint8)}
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)  # uncompressed: the bytes are the format's own
@@ -152,18 +170,27 @@ def load_sparse(path):
     raises ``ValueError`` on a malformed file before returning anything."""
     if not zipfile.is_zipfile(path):
         raise ValueError(f"{path} is not a sparse state file: not an .npz archive")
+    with np.load(path, allow_pickle=False) as data:
+        if sorted(data.files) != ["blob", "header"]:
+            raise ValueError(f"{path} is not a sparse state file: members {data.files}")
+        try:
+            header = json.loads(data["header"].tobytes().decode())
+        except ValueError as exc:
+            raise ValueError(f"{path} is not a sparse state file: bad header ({exc})") from None
+        blob = data["blob"]
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ValueError(f"{path}: format {header.get('format') if isinstance(header, dict) else None!r}, expected {FORMAT!r}")
     out = {}
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            names = list(data.files)
-            for key in names:
-                kind, _, name = key.partition("/")
-                if kind == "dense":
-                    out[name] = data[key]
-                elif kind == "bits":
-                    out[name] = BitmaskArray(data[key], data[f"values/{name}"], tuple(data[f"shape/{name}"])).to_dense()
-                elif kind not in ("values", "shape"):
-                    raise ValueError(f"unexpected entry {key!r}")
-    except (KeyError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"{path} is not a sparse state file: {exc}") from exc
+    for name, e in header["arrays"].items():
+        dtype = np.dtype(e["dtype"])
+        if dtype.hasobject or any(not 0 <= a <= b <= blob.size for a, b in e["spans"]):
+            raise ValueError(f"{path}: entry {name!r} is corrupt")
+        parts = [blob[a:b] for a, b in e["spans"]]
+        shape = tuple(e["shape"])
+        if e["kind"] == "dense" and len(parts) == 1:
+            out[name] = parts[0].view(dtype).reshape(shape).copy()
+        elif e["kind"] == "bitmask" and len(parts) == 2:
+            out[name] = BitmaskArray(parts[0].copy(), parts[1].view(dtype).copy(), shape).to_dense()
+        else:
+            raise ValueError(f"{path}: entry {name!r} has unknown kind {e['kind']!r}")
     return out
