@@ -1,0 +1,5 @@
+"""``torch.backends``: ``mps`` and ``cudnn`` answer "not available" (TinyTorch is CPU-only)."""
+
+from . import cudnn, mps
+
+__all__ = ["cudnn", "mps"]

@@ -1,0 +1,34 @@
+"""``torch.nn``: layers, containers, activation layers and losses, aliased from their modules.
+
+Layers and containers come from module 03 (``tinytorch.layers``, with module 02's activations as
+``Module`` layers there), spatial layers from module 09, ``Embedding`` from module 11,
+``MultiheadAttention`` from module 12 and the loss classes from module 04.
+"""
+
+from tinytorch.attention import MultiheadAttention
+from tinytorch.embeddings import Embedding
+from tinytorch.layers import (
+    GELU, Dropout, Identity, LayerNorm, Linear, LogSoftmax, Module, ModuleDict, ModuleList,
+    Parameter, ReLU, Sequential, Sigmoid, Softmax, Tanh,
+)
+from tinytorch.losses import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
+)
+from tinytorch.spatial import (
+    AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout2d, Flatten, MaxPool2d,
+)
+
+from .._missing import missing
+from . import functional, init, utils
+
+__all__ = [
+    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Identity",
+    "Linear", "Dropout", "Dropout2d", "LayerNorm", "Embedding", "MultiheadAttention",
+    "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Flatten",
+    "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
+    "MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+    "BCEWithLogitsLoss",
+    "functional", "init", "utils",
+]
+
+__getattr__ = missing("torch.nn")

@@ -1,0 +1,23 @@
+"""``torch.nn.functional``: the functional forms, aliased from the modules that define them."""
+
+from tinytorch.activations import gelu, log_softmax, relu, sigmoid, softmax, tanh
+from tinytorch.attention import scaled_dot_product_attention
+from tinytorch.embeddings import embedding
+from tinytorch.layers import dropout, layer_norm, linear
+from tinytorch.losses import (
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss, mse_loss,
+    nll_loss, smooth_l1_loss,
+)
+from tinytorch.spatial import avg_pool2d, batch_norm, conv2d, dropout2d, max_pool2d
+
+from .._missing import missing
+
+__all__ = [
+    "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
+    "linear", "dropout", "dropout2d", "layer_norm", "embedding", "scaled_dot_product_attention",
+    "conv2d", "max_pool2d", "avg_pool2d", "batch_norm",
+    "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+]
+
+__getattr__ = missing("torch.nn.functional")
