@@ -1,0 +1,14 @@
+"""The Examples in the docstrings run and give what they show."""
+
+import doctest
+
+import pytest
+
+from tinytorch.quant import kernels, modules, observers, serialization
+
+
+@pytest.mark.parametrize("module", [kernels, modules, observers, serialization], ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
