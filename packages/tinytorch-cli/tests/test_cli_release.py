@@ -2,6 +2,7 @@
 
 import importlib.util
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,6 +32,7 @@ def make_package(root, name, deps=()):
         f'[project]\nname = "tinytorch-{name}"\nversion = "0.1.0"\ndependencies = [{dependencies}]\n\n'
         f'[project.entry-points."tinytorch.modules"]\n{name} = "tinytorch.{name}"\n\n'
         '[tool.hatch.build.targets.wheel]\npackages = ["src/tinytorch"]\n')
+    (folder / "CHANGELOG.md").write_text(f"# tinytorch-{name}\n\n## 0.2.0\n\nA change.\n\n## 0.1.0\n\nFirst.\n")
     return folder
 
 
@@ -42,20 +44,76 @@ def test_resolve_folder_by_short_name_distribution_or_path(release, tmp_path):
         release.resolve_folder(tmp_path, "beta")
 
 
-@pytest.mark.skipif(shutil.which("hatch") is None and not (Path(sys.executable).parent / "hatch").exists(),
-                    reason="hatch is not installed")
-def test_a_minor_bump_outside_a_dependents_range_stops_the_release(release, tmp_path, capsys):
+def test_a_minor_bump_outside_a_dependents_range_stops_the_release_and_rolls_back(release, tmp_path, capsys):
     make_package(tmp_path, "alpha")
     make_package(tmp_path, "beta", ["tinytorch-alpha>=0.1,<0.2"])
     make_package(tmp_path, "gamma", ["tinytorch-alpha>=0.1"])
+    pyproject = tmp_path / "packages/tinytorch-alpha/pyproject.toml"
+    before = pyproject.read_text()
     status = release.main(["alpha", "--bump", "minor", "--repo", str(tmp_path), "--no-test",
                            "--wheelhouse", str(tmp_path / "wh")])
     assert status == 1
-    assert 'version = "0.2.0"' in (tmp_path / "packages/tinytorch-alpha/pyproject.toml").read_text()
     err = capsys.readouterr().err
     assert "tinytorch-alpha 0.2.0 falls outside the declared range of" in err
     assert "tinytorch-beta: tinytorch-alpha>=0.1,<0.2" in err and "gamma" not in err
+    assert pyproject.read_text() == before and "put" in err  # the refused bump is undone
     assert release.broken_dependents(tmp_path, "tinytorch-alpha", "0.1.1") == []
+
+
+def test_a_bump_without_a_changelog_section_is_refused_and_rolled_back(release, tmp_path, capsys):
+    folder = make_package(tmp_path, "alpha")
+    before = (folder / "pyproject.toml").read_text()
+    assert release.main(["alpha", "--bump", "patch", "--repo", str(tmp_path), "--no-test"]) == 1
+    assert "has no '## 0.1.1' section (it has: 0.2.0, 0.1.0)" in capsys.readouterr().err
+    assert (folder / "pyproject.toml").read_text() == before
+    (folder / "CHANGELOG.md").unlink()
+    assert release.main(["alpha", "--repo", str(tmp_path), "--no-test"]) == 1
+    assert "CHANGELOG.md does not exist" in capsys.readouterr().err
+
+
+def git(repo, *args):
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_tag_refuses_a_dirty_tree_and_an_untested_release(release, tmp_path, capsys):
+    make_package(tmp_path, "alpha")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "add", ".")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "init")
+    assert release.main(["alpha", "--repo", str(tmp_path), "--tag", "--no-test"]) == 1
+    assert "--tag with --no-test is refused" in capsys.readouterr().err
+    assert release.main(["alpha", "--repo", str(tmp_path), "--tag", "--skip-dependents"]) == 1
+    assert "--skip-dependents is refused" in capsys.readouterr().err
+    (tmp_path / "notes.txt").write_text("uncommitted")
+    assert release.main(["alpha", "--repo", str(tmp_path), "--tag", "--bump", "patch"]) == 1
+    err = capsys.readouterr().err
+    assert "--tag needs a clean git tree" in err and "notes.txt" in err
+    assert 'version = "0.1.0"' in (tmp_path / "packages/tinytorch-alpha/pyproject.toml").read_text()
+
+
+@pytest.mark.parametrize("current, rule, new", [
+    ("0.1.0", "patch", "0.1.1"), ("0.1.3", "minor", "0.2.0"), ("0.9.1", "major", "1.0.0"),
+    ("0.1.0", "rc", "0.1.1rc0"), ("0.2.0rc1", "rc", "0.2.0rc2"), ("0.2.0rc2", "patch", "0.2.0"),
+    ("0.1.0", "0.3.0", "0.3.0"),
+])
+def test_next_version(release, current, rule, new):
+    assert release.next_version(current, rule) == new
+
+
+@pytest.mark.parametrize("current, rule, message", [
+    ("0.2.0", "0.1.9", "not higher"), ("0.2.0", "banana", "--bump takes"),
+])
+def test_next_version_refuses(release, current, rule, message):
+    with pytest.raises(release.ReleaseError, match=message):
+        release.next_version(current, rule)
+
+
+def test_direct_dependents(release, tmp_path):
+    make_package(tmp_path, "alpha")
+    make_package(tmp_path, "beta", ["tinytorch-alpha>=0.1,<0.2"])
+    make_package(tmp_path, "gamma", ["tinytorch-beta>=0.1"])
+    assert sorted(release.direct_dependents(tmp_path, "tinytorch-alpha")) == ["tinytorch-beta"]
 
 
 @pytest.mark.slow

@@ -19,11 +19,11 @@ class CliError(Exception):
         self.status = status
 
 
-def make_console(stderr=False, quiet=False):
+def make_console(stderr=False, quiet=False, markup=False):
     width = None
     if not sys.stdout.isatty() and not os.environ.get("COLUMNS"):
         width = 120  # wide enough that tables in logs and tests do not wrap
-    return Console(stderr=stderr, width=width, highlight=False, markup=False, soft_wrap=True, quiet=quiet)
+    return Console(stderr=stderr, width=width, highlight=False, markup=markup, soft_wrap=True, quiet=quiet)
 
 
 class Context:

@@ -28,7 +28,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import results
+import tinytorch.results as results
+from tinytorch.results.main import TABLE_ENV
+
 from .reftests import ReferenceTestsError, find_bundle, unpack_bundle
 from .submission import SubmissionError, read_submission
 from .testrun import run_process, run_pytest
@@ -153,18 +155,19 @@ MILESTONE_RUNNER = (
 
 def run_milestone(python, name, root, env, options):
     code, output = run_process([str(python), "-c", MILESTONE_RUNNER, name, "--quick"], cwd=root / "run",
-                               env=dict(env, **{results.TABLE_ENV: "0"}), timeout=options.timeout,
+                               env=dict(env, **{TABLE_ENV: "0"}), timeout=options.timeout,
                                isolate=True, preexec_fn=limits(options.memory_mb, options.timeout))
     if code is None:
         return {"status": "timeout", "achieved": False, "claims": {}}
     try:
-        result = results.parse_output(output)
-    except ValueError:
+        result = results.find_result(output)
+    except results.ResultError:
         result = None
     if result is None:
         return {"status": "no result", "achieved": False, "claims": {}, "exit": code, "output": output[-TAIL:]}
-    return {"status": "ran", "exit": code, "achieved": code == 0 and results.achieved(result),
-            "claims": results.claims_dict(result), "failed": results.failed_claims(result)}
+    return {"status": "ran", "exit": code, "achieved": code == 0 and result.passed,
+            "claims": {c.name: c.to_dict() for c in result.claims},
+            "failed": [c.name for c in result.claims if not c.skipped and not c.passed]}
 
 
 def _wheel_requirement(wheelhouse, distribution, version):

@@ -14,9 +14,11 @@ import sys
 
 from rich.table import Table
 
-from ..context import CliError, code_in_use, completed_on_learner_code
+import tinytorch.results as results
+from tinytorch.results.main import TABLE_ENV
+
+from ..context import CliError, code_in_use, completed_on_learner_code, make_console
 from ..progress import RUN_KINDS, timestamp
-from .. import results
 
 
 def _label(module):
@@ -106,7 +108,7 @@ def run_process(ctx, milestone, argv):
     module_name, _, attr = milestone.target.partition(":")
     code = ("import sys\nfrom importlib import import_module\n"
             f"sys.exit(getattr(import_module({module_name!r}), {attr or 'main'!r})(sys.argv[1:]))")
-    env = dict(os.environ, **{results.TABLE_ENV: "0"})  # tito shows the one table itself
+    env = dict(os.environ, **{TABLE_ENV: "0"})  # tito shows the one table itself
     if sys.stdout.isatty():
         env.setdefault("FORCE_COLOR", "1")
         env.setdefault("COLUMNS", str(shutil.get_terminal_size().columns))
@@ -115,16 +117,24 @@ def run_process(ctx, milestone, argv):
     lines = []
     for line in proc.stdout:
         lines.append(line)
-        if not results.is_result_line(line) and not ctx.args.quiet:
+        if not line.startswith(results.PREFIX) and not ctx.args.quiet:
             sys.stdout.write(line)
             sys.stdout.flush()
     status = proc.wait()
     try:
-        result = results.parse_output("".join(lines))
-    except ValueError as exc:
-        ctx.err.print(f"warning: unreadable result line: {exc}")
+        result = results.find_result(lines)
+    except results.ResultError as exc:
+        ctx.err.print(f"warning: {exc}")
         result = None
     return status, result
+
+
+def failed_claims(result):
+    return [c.name for c in result.claims if not c.skipped and not c.passed]
+
+
+def claims_record(result):
+    return {c.name: c.to_dict() for c in result.claims}
 
 
 def _record(ctx, milestone, kind, quick, result, learner, incomplete):
@@ -134,8 +144,8 @@ def _record(ctx, milestone, kind, quick, result, learner, incomplete):
         if previous and not previous.get("quick") and quick:
             ctx.out.print(f"{milestone.label} met its quick claims; the full achievement stays recorded.")
             return
-        entry[kind] = {"achieved_at": timestamp(), "quick": quick, "claims": results.claims_dict(result),
-                       "metrics": results.metrics_dict(result), "version": milestone.version,
+        entry[kind] = {"achieved_at": timestamp(), "quick": quick, "claims": claims_record(result),
+                       "metrics": result.metrics, "version": milestone.version,
                        "learner_modules": learner, "incomplete_modules": incomplete}
     ctx.flush_warnings()
 
@@ -158,15 +168,12 @@ def cmd_run(ctx):
     if result is None:
         raise CliError(f"{milestone.label} exited with status {status} and printed no "
                        f"'{results.PREFIX.strip()}' line", status=1)
-    ctx.out.print(results.render(result))
-    failed = results.failed_claims(result)
-    if status != 0 or not results.achieved(result):
+    results.print_result(result, make_console(quiet=ctx.args.quiet, markup=True))
+    failed = failed_claims(result)
+    if status != 0 or not result.passed:
         ctx.out.print(f"Not achieved: {', '.join(failed) or 'the milestone'} not met (exit status {status}).")
         return 1
     quick = bool(args.quick)
-    skipped = results.skipped_claims(result)
-    if skipped:
-        ctx.out.print(f"Skipped (not counted): {', '.join(skipped)}.")
     if unproven:
         names = ", ".join(m.label for m in unproven)
         ctx.out.print(f"{milestone.label} met its claims on your code, but it is recorded as achieved on your "
