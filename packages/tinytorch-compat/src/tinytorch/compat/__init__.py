@@ -13,6 +13,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 import numpy as _np
 
+# Module 05 is what makes ``loss.backward()`` work; importing it here makes a facade without it
+# fail at ``import torch`` rather than at the first backward.
+from tinytorch import autograd as _autograd  # noqa: F401
 from tinytorch.activations import relu, sigmoid, softmax
 from tinytorch.layers import Parameter  # noqa: F401  (torch.nn.Parameter is also reachable here)
 from tinytorch.tensor import (

@@ -198,7 +198,7 @@ def nll_loss(input, target, *, ignore_index=-100, reduction="mean"):
     count = np.count_nonzero(valid)
     if count == 0:  # all ignored: nan loss with zero gradients, as in PyTorch
         return loss.sum() + float("nan")
-    return loss.sum() * (1.0 / count)
+    return loss.sum() * (1.0 / int(count))  # a Python float keeps the input's dtype
 
 
 def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
