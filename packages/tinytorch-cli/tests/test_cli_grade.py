@@ -8,6 +8,7 @@ kind the grader must survive is graded in the same parallel run as the honest on
 import csv
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -164,3 +165,32 @@ def test_shards_merge_into_one_gradebook(classroom, tmp_path, monkeypatch):
                  str(tmp_path / "2of2" / "gradebook.json"), "-o", str(tmp_path / "all")]) == 0
     merged = json.loads((tmp_path / "all" / "gradebook.json").read_text())
     assert sorted(r["student"] for r in merged) == ["good", "wrong"]
+
+
+def test_a_course_installed_from_wheels_tests_modules_with_the_wheelhouse_bundles(classroom, tmp_path):
+    root, _, _ = classroom
+    wheelhouse = tmp_path / "wh"
+    packages = [REPO / "packages" / name for name in ("tinytorch-cli", "tinytorch-results")]
+    subprocess.run([sys.executable, str(WHEELHOUSE_TOOL), "--out", str(wheelhouse), str(root / "packages" / "tinytorch-toy"),
+                    *map(str, packages)], check=True, capture_output=True)
+    uv = str(UV) if UV.exists() else shutil.which("uv")
+    venv = tmp_path / "venv"
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
+    subprocess.run([uv, "pip", "install", "-q", "--python", str(venv / "bin" / "python"), "--find-links", str(wheelhouse),
+                    "tinytorch-cli", "tinytorch-toy", "pytest", "hypothesis"], check=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "TINYTORCH_WORKSPACE")}
+    env.update(PATH=f"{venv / 'bin'}:/usr/bin:/bin", TINYTORCH_HOME=str(tmp_path / "home"), TINYTORCH_UV=uv,
+               TINYTORCH_WHEELHOUSE=str(wheelhouse), COLUMNS="200")
+
+    def tito(*args):
+        proc = subprocess.run([str(venv / "bin" / "tito"), *args], cwd=tmp_path, env=env, capture_output=True, text=True)
+        return proc.returncode, proc.stdout + proc.stderr
+
+    rc, out = tito("module", "test", "toy")
+    assert rc == 0 and "with the reference tests" in out and "PASSED" in out, out
+    rc, out = tito("module", "start", "toy", "--workspace", str(tmp_path / "ws"))
+    assert rc == 0, out
+    copy = tmp_path / "ws" / "tinytorch-toy" / "src" / "tinytorch" / "toy" / "__init__.py"
+    copy.write_text("def double(x):\n    return x + x + 1\n")
+    rc, out = tito("module", "test", "toy")
+    assert rc == 1 and "learner code" in out and "assert 7 == 6" in out, out
