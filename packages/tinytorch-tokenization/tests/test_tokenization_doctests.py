@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["tinytorch.tokenization.char"]
+MODULES = ["tinytorch.tokenization.char", "tinytorch.tokenization.bpe"]
 
 
 @pytest.mark.parametrize("name", MODULES)
