@@ -66,3 +66,27 @@ def test_nested_layer_norms_are_found():
 def test_careless_inputs():
     with pytest.raises(TypeError, match="Module"):
         accelerate(lambda x: x)
+
+
+def test_gpt_rewrite_is_equal_in_training_and_with_a_cache():
+    transformer = pytest.importorskip("tinytorch.transformer")
+    from tinytorch.acceleration import FusedCausalSelfAttention, FusedMLP
+
+    manual_seed(3)
+    gpt = transformer.GPT(transformer.GPTConfig(vocab_size=11, block_size=16, n_layer=2, n_head=2, n_embd=8))
+    fast = accelerate(gpt)
+    assert isinstance(fast.h[0].mlp, FusedMLP) and isinstance(fast.h[1].attn, FusedCausalSelfAttention)
+    assert isinstance(fast.h[0].ln_1, FusedLayerNorm)
+    idx = Tensor(np.random.default_rng(3).integers(0, 11, (2, 9)))
+    _, loss_a = gpt(idx, targets=idx)
+    _, loss_b = fast(idx, targets=idx)
+    loss_a.backward()
+    loss_b.backward()
+    np.testing.assert_allclose(loss_a.item(), loss_b.item(), rtol=1e-5)
+    for p, q in zip(gpt.parameters(), fast.parameters()):
+        np.testing.assert_allclose(p.grad.data, q.grad.data, rtol=1e-3, atol=1e-5)
+    cache = transformer.ConcatCache(2)
+    a, _ = fast(idx[:, :5], cache=cache)
+    b, _ = fast(idx[:, 5:], cache=cache)
+    full, _ = gpt(idx)
+    np.testing.assert_allclose(b.data, full.data[:, 5:], rtol=1e-4, atol=1e-5)

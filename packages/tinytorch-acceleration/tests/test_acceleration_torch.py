@@ -38,7 +38,7 @@ def test_layer_norm():
     _check(layer_norm(x, (4, 5), w, b, 1e-5), TF.layer_norm(tx, (4, 5), tw, tb, 1e-5), (x, w, b), (tx, tw, tb), rng)
 
 
-@pytest.mark.parametrize("kind", ["plain", "causal", "causal_rect", "bool", "float", "scale"])
+@pytest.mark.parametrize("kind", ["plain", "causal", "causal_rect", "bool", "float", "scale", "dead_row"])
 def test_scaled_dot_product_attention(kind):
     rng = np.random.default_rng(2)
     tq = 3 if kind == "causal_rect" else 5
@@ -49,6 +49,11 @@ def test_scaled_dot_product_attention(kind):
     if kind == "bool":
         m = rng.random((tq, 5)) > 0.4
         m[:, 0] = True
+        kwargs["attn_mask"] = m
+    if kind == "dead_row":  # a query that may attend to nothing
+        m = rng.random((tq, 5)) > 0.4
+        m[:, 0] = True
+        m[2] = False
         kwargs["attn_mask"] = m
     if kind == "float":
         kwargs["attn_mask"] = rng.standard_normal((2, 1, tq, 5))

@@ -79,7 +79,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         is_causal: query :math:`i` attends to keys :math:`0..i` (top-left aligned, as PyTorch).
         scale: :math:`s`; default :math:`1/\sqrt{E}`.
 
-    A row with every key masked gives NaN, as a softmax over nothing does.
+    A query whose bool mask excludes every key gets zeros, as in PyTorch 2.13.
 
     Example:
         >>> q = Tensor(np.ones((1, 2, 4), np.float32))

@@ -129,14 +129,21 @@ def _probabilities(q, k, mask, causal, scale, tag):
     p *= scale
     if causal:  # PyTorch's is_causal: query i sees keys 0..i (top-left aligned)
         np.copyto(p, -np.inf, where=~np.tri(tq, tk, dtype=bool))
+    dead = None
     if mask is not None:
         if mask.dtype == np.bool_:
             np.copyto(p, -np.inf, where=~mask)  # True = take part in attention
+            dead = ~mask.any(axis=-1, keepdims=True)  # rows with no key at all, from the small mask
+            if not dead.any():
+                dead = None
         else:
             p += mask
-    p -= p.max(axis=-1, keepdims=True)
-    np.exp(p, out=p)
-    p /= p.sum(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):  # a dead row is -inf - -inf here; it is zeroed below
+        p -= p.max(axis=-1, keepdims=True)
+        np.exp(p, out=p)
+        p /= p.sum(axis=-1, keepdims=True)
+    if dead is not None:
+        np.copyto(p, 0.0, where=dead)  # attending to nothing gives zeros
     return p
 
 

@@ -3,8 +3,10 @@
 :func:`accelerate` walks a model and replaces, by building new children (never by patching
 classes): ``Linear`` followed by ReLU / GELU / Tanh / Sigmoid inside a ``Sequential`` with one
 :class:`FusedLinear` (the activation becomes ``Identity``), ``Conv2d`` followed by ReLU with
-:class:`FusedConv2dReLU`, and every ``LayerNorm`` with :class:`FusedLayerNorm`. The new layers
-share the old ones' Parameters, so optimizers and state dicts keep working.
+:class:`FusedConv2dReLU`, every ``LayerNorm`` with :class:`FusedLayerNorm`, and the transformer's
+MLP and causal self-attention (module 13's layout, without dropout on the attention weights) with
+the fused blocks of :mod:`tinytorch.acceleration.blocks`. The new layers share the old ones'
+Parameters, so optimizers and state dicts keep working.
 """
 
 import copy
@@ -14,6 +16,7 @@ from tinytorch.layers import GELU, Identity, LayerNorm, Linear, Module, ReLU, Se
 from tinytorch.spatial import Conv2d
 
 from . import functional as F
+from .blocks import FusedCausalSelfAttention, FusedMLP
 
 __all__ = ["FusedLinear", "FusedLayerNorm", "FusedConv2dReLU", "accelerate"]
 
@@ -94,12 +97,34 @@ def _activation_name(layer):
     return None
 
 
+def _children(module):
+    return {name: child for name, child in module._modules.items() if child is not None}
+
+
+def _is_gpt_mlp(m):
+    kids = _children(m)
+    gelu = kids.get("gelu", getattr(m, "gelu", None))  # module 02's GELU is a plain attribute
+    return (set(kids) - {"gelu"} == {"c_fc", "c_proj", "dropout"} and type(kids["c_fc"]) is Linear
+            and type(kids["c_proj"]) is Linear and _activation_name(gelu) == "gelu")
+
+
+def _is_gpt_attention(m):
+    kids = _children(m)
+    return (set(kids) == {"c_attn", "c_proj", "resid_dropout"} and type(kids["c_attn"]) is Linear
+            and hasattr(m, "n_head") and getattr(m, "attn_dropout", None) == 0.0)
+
+
 def _rewrite(module):
     for name, child in list(module._modules.items()):
         if isinstance(child, Module):
             _rewrite(child)
         if type(child) is LayerNorm:
             module._modules[name] = FusedLayerNorm.from_layer_norm(child)
+        elif isinstance(child, Module) and not isinstance(child, (FusedMLP, FusedCausalSelfAttention)):
+            if _is_gpt_mlp(child):
+                module._modules[name] = FusedMLP.from_module(child)
+            elif _is_gpt_attention(child):
+                module._modules[name] = FusedCausalSelfAttention.from_module(child)
     if isinstance(module, Sequential):
         names = list(module._modules)
         for first, second in zip(names, names[1:]):
