@@ -68,3 +68,42 @@ def torch_models(torch):
         ),
         "attention": lambda: TorchSelfAttention(32, 4),
     }
+
+
+def torch_gpt(torch, vocab_size, block_size, n_layer, n_head, n_embd):
+    """nanoGPT's architecture in PyTorch (tied head, GELU MLP, attention from matmul + softmax)."""
+    nn = torch.nn
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln_1, self.ln_2 = nn.LayerNorm(n_embd), nn.LayerNorm(n_embd)
+            self.c_attn, self.attn_proj = nn.Linear(n_embd, 3 * n_embd), nn.Linear(n_embd, n_embd)
+            self.c_fc, self.mlp_proj = nn.Linear(n_embd, 4 * n_embd), nn.Linear(4 * n_embd, n_embd)
+
+        def forward(self, x):
+            b, t, c = x.shape
+            hd = c // n_head
+            q, k, v = (y.reshape(b, t, n_head, hd).transpose(1, 2) for y in self.c_attn(self.ln_1(x)).split(c, -1))
+            scores = q @ k.transpose(-2, -1) / math.sqrt(hd)
+            scores = scores.masked_fill(torch.ones(t, t, dtype=torch.bool).triu(1), float("-inf"))
+            y = (torch.softmax(scores, -1) @ v).transpose(1, 2).reshape(b, t, c)
+            x = x + self.attn_proj(y)
+            return x + self.mlp_proj(torch.nn.functional.gelu(self.c_fc(self.ln_2(x))))
+
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.wte, self.wpe = nn.Embedding(vocab_size, n_embd), nn.Embedding(block_size, n_embd)
+            self.h = nn.ModuleList(Block() for _ in range(n_layer))
+            self.ln_f = nn.LayerNorm(n_embd)
+            self.lm_head = nn.Linear(n_embd, vocab_size, bias=False)
+            self.lm_head.weight = self.wte.weight
+
+        def forward(self, idx):
+            x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
+            for block in self.h:
+                x = block(x)
+            return self.lm_head(self.ln_f(x))
+
+    return GPT()

@@ -6,8 +6,9 @@ import pytest
 from tinytorch.losses import cross_entropy
 from tinytorch.profiling import Profiler, count_flops, count_parameters
 from tinytorch.tensor import Tensor
+from tinytorch.transformer import GPT, GPTConfig
 
-from profiling_models import SelfAttention, cnn, mlp, torch_models
+from profiling_models import SelfAttention, cnn, mlp, torch_gpt, torch_models
 
 torch = pytest.importorskip("torch")
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
@@ -57,3 +58,13 @@ def test_loss_adds_no_flops():
     x = Tensor(np.zeros((8, 784), np.float32))
     target = Tensor(np.zeros(8, np.int64))
     assert count_flops(lambda a: cross_entropy(model(a), target), x) == count_flops(model, x)
+
+
+def test_gpt_flops_and_parameters_equal_torch():
+    sizes = dict(vocab_size=65, block_size=32, n_layer=2, n_head=4, n_embd=32)
+    ours = GPT(GPTConfig(**sizes))
+    theirs = torch_gpt(torch, **sizes)
+    idx = np.random.default_rng(0).integers(0, 65, (2, 16))
+    assert count_parameters(ours) == sum(p.numel() for p in theirs.parameters())
+    expected = torch_flops(theirs, torch.from_numpy(idx))
+    assert count_flops(lambda i: ours(i)[0], idx) == expected > 0

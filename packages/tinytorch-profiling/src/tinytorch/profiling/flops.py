@@ -79,15 +79,39 @@ def _conv_flops(inputs, stride=(1, 1), padding=(0, 0), dilation=(1, 1), **attrs)
     return 2 * n * c_out * ho * wo * c_in * kh * kw
 
 
-register_flop_formula("tinytorch.spatial.ops.conv2d")(_conv_flops)
-register_flop_formula("tinytorch.spatial.ops.conv2d_naive")(_conv_flops)
+def _linear_flops(inputs, **attrs):
+    # input (*, in) and weight (out, in): 2 · prod(*) · in · out; the bias is not counted.
+    x, w = np.shape(inputs[0]), np.shape(inputs[1])
+    return 2 * math.prod(x[:-1]) * w[1] * w[0]
 
-# How many products the backward of a matrix kernel runs, from the gradients its rule returned
-# (None ones already dropped): one per gradient of a matrix operand, bias gradients are free.
+
+def _attention_flops(inputs, **attrs):
+    # q (*, T, D), k (*, S, D), v (*, S, Dv): scores q·kᵀ and weights·v, as torch's sdpa_flop_count.
+    q, k, v = (np.shape(x) for x in inputs[:3])
+    batch = math.prod(q[:-2])
+    return 2 * batch * q[-2] * k[-2] * q[-1] + 2 * batch * q[-2] * k[-2] * v[-1]
+
+
+for _name in ("tinytorch.spatial.ops.conv2d", "tinytorch.spatial.ops.conv2d_naive",
+              "tinytorch.acceleration.kernels.conv2d_relu"):
+    register_flop_formula(_name)(_conv_flops)
+for _name in ("tinytorch.tensor.ops.linear", "tinytorch.acceleration.kernels.linear_act"):
+    register_flop_formula(_name)(_linear_flops)
+register_flop_formula("tinytorch.acceleration.kernels.attention")(_attention_flops)
+
+
+def _matrix_grads(inputs, grads):
+    # Gradients of the two matrix operands (input and weight), told from a bias gradient by shape.
+    shapes = {np.shape(inputs[0]), np.shape(inputs[1])}
+    return sum(np.shape(g) in shapes for g in grads)
+
+
+# How many forward-sized products the backward of a kernel runs, from its forward inputs and the
+# gradients its rule returned (None ones already dropped): one per gradient of a matrix operand,
+# bias gradients are free; attention's backward is two forwards' worth (four products, as torch).
 _BACKWARD_PRODUCTS = {
-    "tinytorch.tensor.ops.matmul": len,
-    "tinytorch.spatial.ops.conv2d": lambda grads: sum(np.ndim(g) == 4 for g in grads),
-    "tinytorch.spatial.ops.conv2d_naive": lambda grads: sum(np.ndim(g) == 4 for g in grads),
+    "tinytorch.tensor.ops.matmul": lambda inputs, grads: len(grads),
+    "tinytorch.acceleration.kernels.attention": lambda inputs, grads: 2 if grads else 0,
 }
 
 
@@ -118,7 +142,7 @@ def flops_of(kernel, inputs, attrs, phase="forward", grads=()):
     if phase == "forward":
         return forward
     grads = grads if isinstance(grads, tuple) else (grads,)
-    products = _BACKWARD_PRODUCTS.get(key, len)(grads)
+    products = _BACKWARD_PRODUCTS.get(key, _matrix_grads)(inputs, grads)
     return forward * int(products)
 
 

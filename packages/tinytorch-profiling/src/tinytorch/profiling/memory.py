@@ -82,11 +82,10 @@ def activation_bytes(output, exclude=()):
             require grad, the parameters, are excluded; pass anything else to leave out here).
 
     Example:
-        >>> from tinytorch.layers import Linear
-        >>> from tinytorch.tensor import zeros
-        >>> layer = Linear(100, 10)
-        >>> y = layer(zeros(32, 100))  # keeps the (32, 100) input for the weight gradient
-        >>> activation_bytes(y)  # the input and the (32, 10) product before the bias
+        >>> from tinytorch.tensor import randn, zeros
+        >>> w = randn(100, 10, requires_grad=True)  # a leaf that requires grad: not an activation
+        >>> y = (zeros(32, 100) @ w).exp()  # matmul keeps x for dW; exp keeps its (32, 10) input
+        >>> activation_bytes(y)  # 4 * (32 * 100 + 32 * 10)
         14080
     """
     outputs = [output] if isinstance(output, Tensor) else list(output)

@@ -74,14 +74,13 @@ class Profiler:
         wall_seconds: wall time between entering and leaving the context.
 
     Example:
-        >>> from tinytorch.layers import Linear
         >>> from tinytorch.tensor import randn
-        >>> layer = Linear(8, 4)
+        >>> w = randn(8, 4, requires_grad=True)
         >>> with Profiler() as prof:
-        ...     y = layer(randn(16, 8))
-        >>> stats = {s.name: s for s in prof.key_averages()}
-        >>> stats["matmul"].flops  # 2 * 16 * 8 * 4
-        1024
+        ...     (randn(16, 8) @ w).sum().backward()
+        >>> stats = {(s.name, s.phase): s for s in prof.key_averages()}
+        >>> stats["matmul", "forward"].flops, stats["matmul", "backward"].flops  # 2 * 16 * 8 * 4
+        (1024, 1024)
     """
 
     def __init__(self, record_backward=True):
