@@ -44,6 +44,22 @@ def int8_matmul_reference(a, b):
     return np.matmul(a.astype(np.int64), b.astype(np.int64)).astype(np.int32)
 
 
+def _gemm_with_colsums(a, b):
+    # The exact GEMM of int8_matmul, also returning b's column sums (int32), which the zero-point
+    # correction needs: summed from the float32 copies already made for BLAS (exact, integers).
+    m, k = a.shape
+    out = np.zeros((m, b.shape[1]), np.int32)
+    colsums = np.zeros(b.shape[1], np.int32)
+    rows = max(1, BLOCK_ELEMENTS // max(min(k, CHUNK_K), 1))  # float32 copy of a: <= 4 MiB
+    for k0 in range(0, k, CHUNK_K):  # at most K / 1024 chunks, each a few BLAS calls
+        b32 = b[k0:k0 + CHUNK_K].astype(np.float32)
+        colsums += b32.sum(axis=0).astype(np.int32)
+        for m0 in range(0, m, rows):
+            a32 = a[m0:m0 + rows, k0:k0 + CHUNK_K].astype(np.float32)
+            out[m0:m0 + rows] += (a32 @ b32).astype(np.int32)
+    return out, colsums
+
+
 def int8_matmul(a, b):
     """Exact ``(M, K) int8 @ (K, N) int8 -> (M, N) int32`` on the float32 BLAS GEMM.
 
@@ -55,15 +71,7 @@ def int8_matmul(a, b):
     """
     _check_int8(a, b, "int8_matmul")
     # BEGIN SOLUTION
-    m, k = a.shape
-    out = np.zeros((m, b.shape[1]), np.int32)
-    rows = max(1, BLOCK_ELEMENTS // max(min(k, CHUNK_K), 1))  # float32 copy of a: <= 4 MiB
-    for k0 in range(0, k, CHUNK_K):  # at most K / 1024 chunks, each a few BLAS calls
-        b32 = b[k0:k0 + CHUNK_K].astype(np.float32)
-        for m0 in range(0, m, rows):
-            a32 = a[m0:m0 + rows, k0:k0 + CHUNK_K].astype(np.float32)
-            out[m0:m0 + rows] += (a32 @ b32).astype(np.int32)
-    return out
+    return _gemm_with_colsums(a, b)[0]
     # END SOLUTION
 
 
@@ -83,8 +91,9 @@ def quantized_linear(x, weight, weight_scale, bias=None, scale=None, zero_point=
     lead = x.shape[:-1]
     qx, s_x, z_x = _quantize_input(x.reshape(-1, x.shape[-1]), scale, zero_point)
     # BEGIN SOLUTION
-    acc = int8_matmul(qx, weight.T)  # (M, out) int32
-    acc -= z_x * weight.sum(axis=1, dtype=np.int32)  # remove the zero point's contribution
+    _check_int8(qx, weight.T, "quantized_linear")
+    acc, row_sums = _gemm_with_colsums(qx, weight.T)  # (M, out) int32, (out,) int32
+    acc -= z_x * row_sums  # remove the zero point's contribution: z_x · sum_k W[o, k]
     out = acc.astype(np.float32)
     out *= np.float32(s_x) * weight_scale
     if bias is not None:
@@ -123,8 +132,9 @@ def quantized_conv2d(x, weight, weight_scale, bias=None, stride=(1, 1), padding=
     # BEGIN SOLUTION
     cols, ho, wo = _im2col(qx, (kh, kw), stride, padding, dilation, z_x)
     wk = np.ascontiguousarray(weight.transpose(2, 3, 1, 0).reshape(kh * kw * c_in, c_out))
-    acc = int8_matmul(cols, wk)  # (N·Ho·Wo, C_out) int32
-    acc -= z_x * wk.sum(axis=0, dtype=np.int32)
+    _check_int8(cols, wk, "quantized_conv2d")
+    acc, col_sums = _gemm_with_colsums(cols, wk)  # (N·Ho·Wo, C_out) int32, (C_out,) int32
+    acc -= z_x * col_sums
     out = acc.astype(np.float32)
     out *= np.float32(s_x) * weight_scale
     if bias is not None:

@@ -28,9 +28,9 @@ def choose_qparams(min_val, max_val):
     """Scale and zero point mapping ``[min_val, max_val]`` (widened to include 0) onto int8.
 
     Example:
-        >>> scale, zero_point = choose_qparams(-1.0, 1.0)  # 2 / 255
+        >>> scale, zero_point = choose_qparams(-1.0, 3.0)  # 4 / 255; -1.0 -> -128, 0.0 -> -64
         >>> round(scale * 255, 6), zero_point
-        (2.0, 0)
+        (4.0, -64)
         >>> scale, zero_point = choose_qparams(0.0, 2.55)  # ReLU outputs use the whole range
         >>> round(scale, 6), zero_point
         (0.01, -128)
@@ -39,9 +39,9 @@ def choose_qparams(min_val, max_val):
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError(f"choose_qparams: the range must be finite, got [{min_val}, {max_val}]")
     # BEGIN SOLUTION
-    scale = max((hi - lo) / (QMAX - QMIN), float(_EPS))
-    zero_point = int(np.clip(QMIN - round(lo / scale), QMIN, QMAX))
-    return float(np.float32(scale)), zero_point
+    scale = float(np.float32(max((hi - lo) / (QMAX - QMIN), float(_EPS))))
+    zero_point = min(max(QMIN - round(lo / scale), QMIN), QMAX)
+    return scale, int(zero_point)
     # END SOLUTION
 
 
