@@ -7,7 +7,7 @@ pattern (GPT-2's keeps words, numbers, punctuation runs and whitespace apart, so
 
 Recounting every pair after each merge costs a pass over the whole corpus per merge. Instead the
 trainer keeps, for every pair, its count and the pieces it occurs in: a merge of ``(a, b)``
-revisits only the pieces containing it, subtracts their old pairs and adds their new ones; a heap
+revisits only the pieces containing it and updates only the pairs around each replacement; a heap
 of ``(-count, pair)`` with stale entries skipped on the way out finds the next most frequent pair.
 Each distinct piece is stored once with its frequency (Tiny Shakespeare's 1.1 M characters are
 ~25 k distinct pieces).
@@ -23,13 +23,30 @@ GPT2_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|
 original ``'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+``, faster)."""
 
 
-def _merge_word(word, pair, new_id):
-    """``word`` (a list of ids) with every non-overlapping ``pair``, left to right, replaced."""
+def _merge_word(word, pair, new_id, f, counts, changed):
+    """``word`` (a list of ids) with every non-overlapping ``pair``, left to right, replaced by
+    ``new_id``; ``counts`` is updated for the pairs around each replacement only.
+
+    For ``x a b y`` becoming ``x N y`` the pairs ``(x, a)``, ``(a, b)``, ``(b, y)`` lose ``f``
+    (the word's frequency) and ``(x, N)``, ``(N, y)`` gain it. The left neighbour is read from the
+    output, so in ``a b a b`` the second replacement takes back the ``(N, a)`` the first one added.
+    """
     a, b = pair
     out = []
     i, n = 0, len(word)
     while i < n:
         if i + 1 < n and word[i] == a and word[i + 1] == b:
+            counts[pair] -= f
+            if out:
+                left = out[-1]
+                counts[left, a] -= f
+                counts[left, new_id] += f
+                changed.update(((left, a), (left, new_id)))
+            if i + 2 < n:
+                right = word[i + 2]
+                counts[b, right] -= f
+                counts[new_id, right] += f
+                changed.update(((b, right), (new_id, right)))
             out.append(new_id)
             i += 2
         else:
@@ -83,23 +100,21 @@ def train_bpe(pieces, num_tokens):
             new_id = len(tokens)
             tokens.append(merged)
             ids_of[merged] = new_id
-        touched = set()
+        changed = set()
         for w in where.pop(pair):
-            word, f = words[w], freqs[w]
-            merged_word = _merge_word(word, pair, new_id)
+            word = words[w]
+            merged_word = _merge_word(word, pair, new_id, freqs[w], counts, changed)
             if len(merged_word) == len(word):
                 continue  # this word lost the pair to an earlier merge
-            for p in zip(word, word[1:]):
-                counts[p] -= f
-                touched.add(p)
-            for p in zip(merged_word, merged_word[1:]):
-                counts[p] += f
-                where[p].add(w)
-                touched.add(p)
             words[w] = merged_word
-        for p in touched:
-            if counts[p] > 0:
-                heapq.heappush(heap, (-counts[p], p))
+            for p in zip(merged_word, merged_word[1:]):
+                if new_id in p:
+                    where[p].add(w)
+        counts.pop(pair, None)
+        for p in changed:
+            c = counts.get(p, 0)
+            if c > 0:
+                heapq.heappush(heap, (-c, p))
             else:
                 counts.pop(p, None)
     return tokens
