@@ -93,5 +93,5 @@ def test_stub_messages_carry_math_and_shapes_from_the_docstring():
     message = str(info.value)
     assert message.startswith("Implement softmax in ops.py (module 02 activations): Softmax along ``dim``.")
     assert "exp(x_i - max x)" in message and "Shape:" in message and "output has the input's shape" in message
-    assert "Args" not in message and ">>>" not in message
+    assert "a: the input array." in message and "Example" not in message and ">>>" not in message
     assert docstring_hint("") == ""

@@ -2,9 +2,9 @@
 
 :func:`make_stubs` turns reference code into an exercise by replacing each marked region (inside
 a function or method body) with ``raise NotImplementedError(<hint>)``. The hint names what to
-implement and where, and carries the function's docstring contract: its summary, any math, and
-its ``Shape:`` section (``Args``/``Returns``/``Example`` sections stay in the docstring, which the
-learner sees anyway).
+implement and where, and carries the function's docstring contract: its summary, any math, its
+arguments with their shapes, ``Shape:`` and ``Returns:`` (only ``Example`` and ``References``
+sections stay behind in the docstring).
 """
 
 import ast
@@ -14,12 +14,9 @@ from pathlib import Path
 BEGIN_MARKER = "# BEGIN SOLUTION"
 END_MARKER = "# END SOLUTION"
 
-# Docstring sections left out of the hint: the learner reads them in the code, and doctests or
-# argument lists would drown the math and shapes that say what to compute.
-_SKIPPED_SECTIONS = re.compile(
-    r"^(Args|Arguments|Parameters|Keyword Args|Returns|Yields|Raises|Example|Examples|Attributes|"
-    r"References|See Also|Note|Notes)\s*:?\s*$"
-)
+# Docstring sections left out of the hint: doctests and references would drown the contract
+# (summary, math, arguments with their shapes, Shape:, Returns:) that says what to compute.
+_SKIPPED_SECTIONS = re.compile(r"^(Example|Examples|References|See Also)\s*:?\s*$")
 _SECTION = re.compile(r"^[A-Z][A-Za-z ]{1,30}:\s*$")
 
 
@@ -28,18 +25,18 @@ class StubError(ValueError):
 
 
 def docstring_hint(doc):
-    """The part of a docstring that goes into a stub's message: summary, math and ``Shape:``.
+    """The part of a docstring that goes into a stub's message: all but examples and references.
 
     Example:
         >>> print(docstring_hint('''Row-wise softmax.
         ...
         ... softmax(x)_i = exp(x_i) / sum_j exp(x_j)
         ...
-        ... Args:
-        ...     a: the input.
-        ...
         ... Shape:
         ...     (N, C) -> (N, C)
+        ...
+        ... Example:
+        ...     >>> softmax(np.zeros(2))
         ... '''))
         Row-wise softmax.
         <BLANKLINE>

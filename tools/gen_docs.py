@@ -1,0 +1,242 @@
+"""Rewrite the generated blocks of the docs from package metadata and from a measured test run.
+
+A generated block sits between two markers in a Markdown file::
+
+    <!-- generated: packages -->
+    ...rewritten...
+    <!-- /generated: packages -->
+
+Static blocks come from the ``pyproject.toml`` files of ``packages/*`` and ``milestones/*``, so
+they cannot drift from the metadata ``tito`` reads:
+
+- ``packages``: every distribution with its module number, act, import, what it builds and the
+  modules it needs (from ``Requires-Dist``);
+- ``milestones``: every milestone with its year, run command and the modules it needs
+  (transitively, as ``tito milestone info`` lists them);
+- ``exercise-regions DIST``: the number of ``# BEGIN SOLUTION`` regions ``tito module start``
+  turns into exercises.
+
+Measured blocks come from the JUnit reports a run wrote (``tox -p auto`` writes
+``.tox/reports/<env>.xml``):
+
+- ``test-counts``: per environment, tests passed / skipped / failed and pytest's seconds.
+
+Usage::
+
+    python tools/gen_docs.py                     rewrite the static blocks in README.md and docs/*.md
+    python tools/gen_docs.py --reports .tox/reports   also rewrite the measured blocks from that run
+    python tools/gen_docs.py --check             exit 1 naming every stale static block (for lint)
+
+Unknown block names and unbalanced markers are errors (exit 2).
+"""
+
+import argparse
+import re
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+REPO = Path(__file__).resolve().parent.parent
+BLOCK = re.compile(r"(<!-- generated: (?P<name>[^>]+?) -->\n)(?P<body>.*?)(<!-- /generated: (?P=name) -->)", re.S)
+OPEN = re.compile(r"<!-- generated: ([^>]+?) -->")
+MEASURED = {"test-counts"}
+_NUMBER = re.compile(r"^tinytorch-module-(\d+)$")
+_ACT = re.compile(r"^tinytorch-act-(\w+)$")
+_YEAR = re.compile(r"^tinytorch-year-(\d{4})$")
+
+
+class DocsError(ValueError):
+    """A marker problem: unknown block, unbalanced markers."""
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirement_name(text):
+    return canonical(re.split(r"[\s<>=!~;\[(]", text.strip(), maxsplit=1)[0])
+
+
+def load(repo):
+    """``{distribution: record}`` for every distribution in the checkout."""
+    found = {}
+    for pyproject in sorted(repo.glob("packages/*/pyproject.toml")) + sorted(repo.glob("milestones/*/pyproject.toml")):
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+        keywords = project.get("keywords", [])
+        groups = project.get("entry-points", {})
+        module_ep = groups.get("tinytorch.modules", {})
+        milestone_ep = groups.get("tinytorch.milestones", {})
+        record = {
+            "name": canonical(project["name"]), "folder": pyproject.parent, "description": project.get("description", ""),
+            "requires": [requirement_name(r) for r in project.get("dependencies", [])],
+            "number": next((int(m.group(1)) for k in keywords if (m := _NUMBER.match(k))), None),
+            "act": next((m.group(1) for k in keywords if (m := _ACT.match(k))), None),
+            "year": next((int(m.group(1)) for k in keywords if (m := _YEAR.match(k))), None),
+            "import": next(iter(module_ep.values()), None),
+            "milestone": next(iter(milestone_ep), None), "target": next(iter(milestone_ep.values()), None),
+        }
+        found[record["name"]] = record
+    return found
+
+
+def module_numbers(dists, names, transitive=False):
+    seen, stack, numbers = set(), list(names), set()
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in dists:
+            continue
+        seen.add(name)
+        if dists[name]["number"] is not None:
+            numbers.add(dists[name]["number"])
+        if transitive or dists[name]["number"] is None:
+            stack.extend(dists[name]["requires"])
+    return sorted(numbers)
+
+
+def number_list(numbers):
+    """``[1, 2, 3, 4]`` -> ``01–04``; ``[1, 3]`` -> ``01, 03``."""
+    if not numbers:
+        return "—"
+    if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{numbers[0]:02d}–{numbers[-1]:02d}"
+    return ", ".join(f"{n:02d}" for n in numbers)
+
+
+def _builds(record):
+    return re.sub(r"^TinyTorch module \d+:\s*", "", record["description"]).rstrip(".")
+
+
+def gen_packages(dists, repo, arg):
+    rows = ["| # | act | distribution | import | builds | needs |", "|---|---|---|---|---|---|"]
+    modules = sorted((d for d in dists.values() if d["number"] is not None), key=lambda d: d["number"])
+    others = sorted((d for d in dists.values() if d["number"] is None and d["year"] is None), key=lambda d: d["name"])
+    for d in modules:
+        third = [r for r in d["requires"] if not r.startswith("tinytorch-")]
+        needs = number_list(module_numbers(dists, [r for r in d["requires"] if r.startswith("tinytorch-")]))
+        needs = needs if needs != "—" else ", ".join(third) or "—"
+        rows.append(f"| {d['number']:02d} | {d['act'] or '?'} | {d['name']} | `{d['import']}` | {_builds(d)} | {needs} |")
+    for d in others:
+        siblings = [r for r in d["requires"] if r.startswith("tinytorch-")]
+        if siblings and all(dists.get(r, {}).get("number") is not None for r in siblings):
+            needs = number_list(module_numbers(dists, siblings))  # a bundle of modules: their numbers
+        else:
+            needs = ", ".join(d["requires"]) or "—"
+        rows.append(f"| — | — | {d['name']} | — | {d['description'].rstrip('.')} | {needs} |")
+    return "\n".join(rows)
+
+
+def gen_milestones(dists, repo, arg):
+    rows = ["| year | distribution | run | needs |", "|---|---|---|---|"]
+    for d in sorted((d for d in dists.values() if d["year"] is not None), key=lambda d: d["year"]):
+        package = (d["target"] or "").split(":")[0].removesuffix(".__main__")
+        needs = number_list(module_numbers(dists, d["requires"], transitive=True))
+        rows.append(f"| {d['year']} | {d['name']} | `python -m {package} [--quick]` or `tito milestone run {d['milestone']}` "
+                    f"| {needs} |")
+    return "\n".join(rows)
+
+
+def gen_regions(dists, repo, arg):
+    from tinytorch.cli.stubs import count_regions
+
+    if arg not in dists:
+        raise DocsError(f"exercise-regions: no distribution {arg!r} in {repo}")
+    d = dists[arg]
+    count = count_regions(d["folder"] / "src")
+    return (f"`tito module start {d['number']:02d}` copies {arg} with its source, its tests, and {count} exercise "
+            f"regions.")
+
+
+def gen_test_counts(reports):
+    rows = ["| environment | passed | skipped | failed | errors | pytest seconds |", "|---|---|---|---|---|---|"]
+    totals = [0, 0, 0, 0, 0.0]
+    for report in sorted(Path(reports).glob("*.xml")):
+        root = ET.parse(report).getroot()
+        suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+        tests, failed, errors, skipped = (sum(int(s.get(k, 0)) for s in suites)
+                                          for k in ("tests", "failures", "errors", "skipped"))
+        seconds = sum(float(s.get("time", 0)) for s in suites)
+        passed = tests - failed - errors - skipped
+        for i, v in enumerate((passed, skipped, failed, errors, seconds)):
+            totals[i] += v
+        rows.append(f"| {report.stem} | {passed} | {skipped} | {failed} | {errors} | {seconds:.1f} |")
+    if len(rows) == 2:
+        raise DocsError(f"no JUnit reports (*.xml) in {reports}")
+    rows.append(f"| all | {totals[0]} | {totals[1]} | {totals[2]} | {totals[3]} | {totals[4]:.1f} |")
+    return "\n".join(rows)
+
+
+STATIC = {"packages": gen_packages, "milestones": gen_milestones, "exercise-regions": gen_regions}
+
+
+def render(name, dists, repo, reports):
+    """The body of block ``name`` (``None`` for a measured block when no reports are given)."""
+    kind, _, arg = name.strip().partition(" ")
+    if kind in MEASURED:
+        return gen_test_counts(reports) if reports else None
+    if kind not in STATIC:
+        raise DocsError(f"unknown generated block {name!r}; known: {', '.join(sorted(STATIC) + sorted(MEASURED))}")
+    return STATIC[kind](dists, repo, arg.strip())
+
+
+def rewrite(text, dists, repo, reports=None):
+    """``(new_text, [names of blocks whose body changed])``."""
+    opened = OPEN.findall(text)
+    blocks = list(BLOCK.finditer(text))
+    if len(opened) != len(blocks):
+        closed = {m.group("name") for m in blocks}
+        raise DocsError(f"unclosed generated block(s): {', '.join(n for n in opened if n not in closed)}")
+    changed, out, last = [], [], 0
+    for match in blocks:
+        body = render(match.group("name"), dists, repo, reports)
+        new = match.group("body") if body is None else body.rstrip("\n") + "\n"
+        if new != match.group("body"):
+            changed.append(match.group("name"))
+        out += [text[last:match.start("body")], new]
+        last = match.end("body")
+    out.append(text[last:])
+    return "".join(out), changed
+
+
+def default_files(repo):
+    return [p for p in [repo / "README.md", *sorted((repo / "docs").glob("*.md")), *sorted((repo / "docs").glob("*/*.md"))]
+            if p.is_file()]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path, help="Markdown files (default README.md and docs/)")
+    parser.add_argument("--repo", type=Path, default=REPO)
+    parser.add_argument("--reports", type=Path, help="folder of JUnit reports for the measured blocks")
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a static block is stale")
+    args = parser.parse_args(argv)
+    dists = load(args.repo)
+    stale = []
+    try:
+        for path in args.files or default_files(args.repo):
+            text = path.read_text(encoding="utf-8")
+            new, changed = rewrite(text, dists, args.repo, None if args.check else args.reports)
+            if not changed:
+                continue
+            if args.check:
+                stale += [f"{path}: {name}" for name in changed]
+            else:
+                path.write_text(new, encoding="utf-8")
+                print(f"rewrote {path}: {', '.join(changed)}")
+    except DocsError as exc:
+        print(f"gen_docs: {exc}", file=sys.stderr)
+        return 2
+    if stale:
+        print("stale generated blocks (run `python tools/gen_docs.py`):\n  " + "\n  ".join(stale))
+        return 1
+    if args.check:
+        print("gen_docs: every generated block is up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
