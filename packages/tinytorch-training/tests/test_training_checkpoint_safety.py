@@ -17,7 +17,7 @@ import pytest
 from tinytorch.data import DataLoader, TensorDataset
 from tinytorch.layers import Dropout, Linear, Sequential
 from tinytorch.losses import mse_loss
-from tinytorch.optim import SGD, Adam, StepLR
+from tinytorch.optim import Adam, StepLR
 from tinytorch.tensor import Tensor, manual_seed
 from tinytorch.training import CheckpointError, Trainer, load_checkpoint, read_checkpoint, save_checkpoint
 from tinytorch.training import storage
