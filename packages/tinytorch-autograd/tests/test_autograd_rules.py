@@ -122,7 +122,6 @@ def test_matmul_with_a_constant_operand():
         ("clip", lambda a: a.clip(-1.0, 1.0), lambda: away_from_zero(4, 5)),
         ("clip_min", lambda a: a.clip(min=0.25), lambda: away_from_zero(4, 5)),
         ("clip_max", lambda a: a.clip(max=-0.25), lambda: away_from_zero(4, 5)),
-        ("clip_none", lambda a: a.clip(), lambda: rand(4)),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
@@ -196,7 +195,7 @@ def test_max_with_dim_ties_follow_the_index():
 
 
 def test_gather_with_repeated_indices():
-    index = np.array([[0, 0, 2], [1, 1, 1], [-1, 0, 1]])
+    index = np.array([[0, 0, 2], [1, 1, 1], [3, 0, 1]])
     check(lambda a: a.gather(1, index), rand(3, 4))
     check(lambda a: a.gather(0, np.array([[2, 0, 2, 2]])), rand(3, 4))
     check(lambda a: a.gather(0, np.array([[2, 0, 1, 1], [2, 2, 2, 0]])), rand(3, 4))

@@ -81,7 +81,7 @@ class TestViews:
             tt.zeros(2, 3).reshape(4)
 
     def test_bad_permute(self):
-        with pytest.raises(ValueError, match="not a permutation"):
+        with pytest.raises(RuntimeError, match="duplicate dims"):  # torch's class
             tt.zeros(2, 3).permute(0, 0)
 
 
@@ -159,7 +159,7 @@ class TestReductions:
         assert x.amax(dim=0).data.tolist() == [9, 7, 6]
 
     def test_mean_of_int_tensor_is_an_error(self):
-        with pytest.raises(TypeError, match="int64"):
+        with pytest.raises(RuntimeError, match="int64"):  # torch's class
             Tensor([1, 2]).mean()
 
 
@@ -184,11 +184,11 @@ class TestIndexingAndSelection:
             x.masked_fill(Tensor([1, 0]), 0.0)
         with pytest.raises(ValueError, match=r"\(3,\)"):
             x.masked_fill(Tensor([True, False, True]), 0.0)
-        with pytest.raises(ValueError, match="differ outside dim 0"):
+        with pytest.raises(RuntimeError, match="must match except in dimension 0"):
             tt.cat([tt.zeros(2, 2), tt.zeros(2, 3)])
-        with pytest.raises(ValueError, match="not all equal"):
+        with pytest.raises(RuntimeError, match="equal size"):
             tt.stack([tt.zeros(2), tt.zeros(3)])
-        with pytest.raises(ValueError, match="2 dims"):
+        with pytest.raises(RuntimeError, match="same number of dimensions"):
             x.gather(0, Tensor([0, 1]))
 
 
@@ -201,7 +201,7 @@ class TestRecording:
         assert y.requires_grad and y.grad_fn.fn is ops.mul
         assert y.grad_fn.inputs == (a, b)
         s = y.sum(dim=0)
-        assert s.grad_fn.attrs == {"dim": 0, "keepdim": False}
+        assert s.grad_fn.attrs == {"dim": (0,), "keepdim": False}  # dims normalised once
 
     def test_no_grad_context_and_decorator(self):
         a = Tensor([1.0], requires_grad=True)
@@ -290,7 +290,7 @@ class TestCreationAndSeeding:
     def test_bad_arguments(self):
         with pytest.raises(ValueError, match="-1"):
             tt.manual_seed(-1)
-        with pytest.raises(ValueError, match="step"):
+        with pytest.raises(RuntimeError, match="step"):
             tt.arange(0, 3, 0)
         with pytest.raises(RuntimeError, match="from=3 >= to=3"):  # torch's error class
             tt.randint(3, 3, (2,))
@@ -304,7 +304,7 @@ class TestPythonProtocol:
         assert "grad_fn=mul" in repr(x * 2)
         assert len(x) == 1 and [r.shape for r in x] == [(2,)]
         assert f"{x.sum():.1f}" == "3.0"
-        with pytest.raises(ValueError, match=r"\(1, 2\)"):
+        with pytest.raises(RuntimeError, match=r"2 elements cannot be converted to Scalar \(shape \(1, 2\)"):
             x.item()
 
     def test_truth_value(self):
@@ -323,5 +323,5 @@ class TestPythonProtocol:
 
 
 def test_gather_index_larger_than_input_outside_dim_is_an_error():
-    with pytest.raises(ValueError, match=r"index of shape \(2, 5\) is larger than input \(2, 4\) in dim 1"):
+    with pytest.raises(RuntimeError, match=r"dimension 1 expected index \(2, 5\) to be smaller than self \(2, 4\)"):
         tt.zeros(2, 4).gather(0, Tensor(np.zeros((2, 5), dtype=np.int64)))

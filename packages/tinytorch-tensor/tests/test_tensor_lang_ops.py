@@ -257,7 +257,7 @@ class TestOpObserver:
         h1.remove()  # idempotent
         Tensor([1.0]).exp()
         h2.remove()
-        assert [e.name for e in a] == ["sum"] and a[0].attrs["dim"] == 1
+        assert [e.name for e in a] == ["sum"] and a[0].attrs["dim"] == (1,)
         assert [e.name for e in b] == ["sum", "exp"]
         with pytest.raises(TypeError):
             tt.register_op_observer(None)

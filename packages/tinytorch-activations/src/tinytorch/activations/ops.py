@@ -70,6 +70,8 @@ _ERFCX_F32 = (
 )
 _SQRT_2_OVER_PI = 0.7978845608028654
 _SQRT_HALF = 0.7071067811865476
+_INV_SQRT_2PI = 0.3989422804014327
+_GELU_TANH_COEFF = 0.044715
 
 
 def _chebval(u, coeffs):
@@ -179,22 +181,32 @@ def sigmoid(a):
     # END SOLUTION
 
 
+def gelu_factor(a, approximate="none", derivative=False):
+    """``s`` with ``gelu(a) = a * s(a)`` (and ``ds/da`` when ``derivative``): GELU's one Phi.
+
+    Exact: ``s = Phi(a)`` (:func:`ndtr`) and ``ds = phi(a)``, the normal density. ``"tanh"``:
+    ``s = (1 + tanh(u)) / 2`` with ``u = sqrt(2/pi) (a + 0.044715 a^3)``. The kernel
+    :func:`gelu` uses ``s``; its gradient rule (module 05) uses ``s + a * ds``, so forward and
+    backward share this function and its constants.
+    """
+    if approximate == "tanh":
+        a2 = a * a
+        t = np.tanh(_SQRT_2_OVER_PI * a * (1 + _GELU_TANH_COEFF * a2))
+        s = 0.5 * (1 + t)
+        if not derivative:
+            return s
+        return s, 0.5 * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * _GELU_TANH_COEFF * a2)
+    s = ndtr(a)
+    if not derivative:
+        return s
+    return s, _INV_SQRT_2PI * np.exp(-0.5 * a * a)
+
+
 def gelu(a, approximate="none"):
     # BEGIN SOLUTION
-    if approximate == "tanh":
-        # x * (c + c * 0.044715 * x^2) = c * (x + 0.044715 x^3), built in one buffer
-        t = np.multiply(a, a, out=np.empty_like(a))
-        t *= 0.044715 * _SQRT_2_OVER_PI
-        t += _SQRT_2_OVER_PI
-        t *= a
-        np.tanh(t, out=t)
-        t += 1
-        t *= a
-        t *= 0.5
-        return t
-    t = ndtr(a)
-    t *= a
-    return t
+    s = gelu_factor(a, approximate)
+    s *= a
+    return s
     # END SOLUTION
 
 

@@ -16,10 +16,11 @@ back to the leaves, calling the rule ``GRADIENTS[kernel]`` of each node exactly 
 import numpy as np
 
 from tinytorch.tensor import Tensor
+from tinytorch.tensor.inplace import last_write
 from tinytorch.tensor.observers import active as _observers
 from tinytorch.tensor.observers import observe_backward as _observe_backward
 
-from .rules import _WANTS_NEEDS_INPUT_GRAD, GRADIENTS
+from .rules import _WANTS_NEEDS_INPUT_GRAD, GRADIENTS, SAVED
 
 
 def unbroadcast(grad, shape):
@@ -144,14 +145,12 @@ def backward(tensor, gradient=None):
         if grad.dtype != data.dtype:
             grad = grad.astype(data.dtype)
 
+    # Ownership by construction: `owned` holds the ids of tensors whose gradient array this call
+    # allocated itself (a sum of contributions, an unbroadcast, a cast or a 0-d wrap). Only those
+    # are ever added to in place or handed to a leaf without a copy; an array a rule returned may
+    # be shared (a view of `grad`, a forward input, a constant), so it is never written to.
     grads = {id(tensor): grad}
-    # Ownership, so that no gradient is ever copied or added to in place needlessly, and no array
-    # is ever modified while someone else holds it. `owned`: ids of tensors whose gradient array
-    # this call allocated and nobody else references (it may be added to in place and handed to
-    # a leaf as its .grad). `seen`: ids of every array stored in `grads` so far; a rule may return
-    # those (or views of them) to several inputs, so they are never owned.
     owned = {id(tensor)} if gradient is None else set()
-    seen = {id(grad)}
     rules = GRADIENTS
     wants_needs = _WANTS_NEEDS_INPUT_GRAD
     for t in reversed(topological_order(tensor)):
@@ -170,6 +169,7 @@ def backward(tensor, gradient=None):
                 "@tinytorch.autograd.gradient_of(kernel)"
             )
         inputs = node.inputs
+        _check_versions(t, node)
         arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
         kwargs = node.attrs
         if fn in wants_needs:
@@ -188,65 +188,67 @@ def backward(tensor, gradient=None):
             if gx is None or not isinstance(x, Tensor) or not x._requires_grad:
                 continue
             xdata = x.data
-            converted = gx.shape != xdata.shape or gx.dtype != xdata.dtype
-            if converted:  # unbroadcast and astype allocate: the result is ours
-                if gx.shape != xdata.shape:
-                    gx = unbroadcast(gx, xdata.shape)
-                gx = gx.astype(xdata.dtype, copy=False)
+            fresh = False
+            if type(gx) is not np.ndarray:  # NumPy returns scalars for 0-d results
+                gx = np.asarray(gx)
+                fresh = gx.ndim == 0
+            if gx.shape != xdata.shape:
+                gx = unbroadcast(gx, xdata.shape)  # allocates
+                fresh = True
+            if gx.dtype != xdata.dtype:
+                gx = gx.astype(xdata.dtype)
+                fresh = True
             k = id(x)
             prev = grads.get(k)
             if prev is None:
-                # Ownership matters for leaves (no copy into .grad) and for later fan-in sums;
-                # it is decided here only for leaves, and on the second contribution otherwise.
-                if converted or (
-                    x.grad_fn is None and _allocated_by_rule(gx, t, arrays, in_grads, seen)
-                ):
-                    owned.add(k)
                 grads[k] = gx
-                seen.add(id(gx))
+                if fresh:
+                    owned.add(k)
             elif k in owned:
                 np.add(prev, gx, out=prev)
-            elif converted or _allocated_by_rule(gx, t, arrays, in_grads, seen):
-                np.add(gx, prev, out=gx)
-                grads[k] = gx
-                seen.add(id(gx))
-                owned.add(k)
             else:
-                total = prev + gx
-                grads[k] = total
-                seen.add(id(total))  # it will be handed to x's rule, which may pass it on
+                grads[k] = prev + gx  # a new array: ours from now on
                 owned.add(k)
     # END SOLUTION
 
 
-def _allocated_by_rule(gx, t, arrays, in_grads, seen):
-    """Whether the rule of ``t`` allocated ``gx`` for one input alone, so that nobody else holds it.
+def _check_versions(t, node):
+    """Refuse to differentiate through values an in-place op changed after they were recorded.
 
-    True for a new base array that is not a gradient passed around before (``seen``: ids of
-    every array stored in the gradient dict, including the one handed to this rule), not one of
-    the node's forward arrays, and not returned, or viewed, for another input of the same rule.
+    An input is checked when the rule reads input values, or when a recorded in-place op has
+    since rewired its ``grad_fn`` (the history it had when used is gone); the output is checked
+    when the rule reads it.
     """
-    if gx.base is not None or id(gx) in seen or gx is t.data:
-        return False
-    for a in arrays:
-        if a is gx:
-            return False
-    if len(in_grads) > 1:
-        count = 0
-        for other in in_grads:
-            if other is gx:
-                count += 1
-            elif other is not None and getattr(other, "base", None) is gx:
-                return False
-        return count == 1
-    return True
+    reads_inputs, reads_output = SAVED.get(node.fn, (True, True))
+    if reads_output and t._version != node.out_version:
+        _modified(t, node, "its output", t._version, node.out_version)
+    for i, (x, v) in enumerate(zip(node.inputs, node.versions)):
+        if isinstance(x, Tensor) and x._version != v and (
+            reads_inputs or (x.grad_fn is not None and x.grad_fn.out_version > v)
+        ):
+            _modified(x, node, f"input {i}", x._version, v)
+
+
+def _modified(x, node, which, now, expected):
+    op = last_write(x) or "an in-place op"
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{x.data.dtype} tensor of shape {list(x.data.shape)}], {which} of "
+        f"{node.fn.__name__}, is at version {now}; expected version {expected} instead. "
+        f"It was modified by {op}; do the in-place op on a clone(), or after backward()."
+    )
 
 
 def _accumulate_leaf(leaf, g, owned):
-    """``leaf.grad += g``; the first time, ``.grad`` gets an array of its own (never an alias)."""
+    """``leaf.grad += g``; the first time, ``.grad`` gets an array of its own (never an alias)
+    laid out like ``leaf.data``."""
     if leaf.grad is None:
-        if not owned or not g.flags.writeable:
-            g = np.array(g, dtype=leaf.data.dtype, copy=True)
+        if not owned or not g.flags.writeable or g.base is not None or g.strides != leaf.data.strides:
+            # A copy in the leaf's own memory layout: the optimizer then updates parameter and
+            # gradient in one contiguous pass, whatever layout the rule produced.
+            copy = np.empty_like(leaf.data)
+            np.copyto(copy, g)
+            g = copy
         leaf.grad = Tensor._make(g)
     elif leaf.grad.data.flags.writeable and leaf.grad.data.shape == g.shape:
         np.add(leaf.grad.data, g, out=leaf.grad.data)

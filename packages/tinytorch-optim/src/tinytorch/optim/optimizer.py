@@ -103,17 +103,16 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} must implement step()")
 
     def _grad(self, p, group):
-        """The gradient as an ndarray with p's dtype and memory layout, negated when maximizing.
+        """The gradient as an ndarray with p's dtype, negated when maximizing.
 
-        A weight used as ``x @ W.T`` gets a transposed (column-major) gradient. Elementwise ops
-        between arrays of different layouts walk one of them against its strides, which is many
-        times slower than a contiguous pass; converting once costs one such pass and keeps every
-        later op of the update contiguous.
+        Gradient rules hand back each parameter's gradient in the parameter's own layout (the
+        ``linear`` rule of module 05 computes ``dW`` as ``(out, in)`` row-major), so only a dtype
+        that differs needs converting here.
         """
         theta, g = p.data, p.grad.data
         if g.shape != theta.shape:
             raise ValueError(f"gradient of shape {g.shape} does not match parameter of shape {theta.shape}")
-        if g.dtype != theta.dtype or g.strides != theta.strides:
+        if g.dtype != theta.dtype:
             converted = self._buffer(theta, "grad")
             np.copyto(converted, g, casting="same_kind")
             g = converted

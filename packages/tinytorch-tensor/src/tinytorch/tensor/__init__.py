@@ -1,35 +1,63 @@
 """TinyTorch module 01: the Tensor.
 
 An n-dimensional array with PyTorch's names and NumPy inside: broadcasting, views, reductions,
-matmul, creation functions, and the op recording that module 05 turns into gradients.
+matmul, creation functions, and the op recording that module 05 turns into gradients. The
+functions here have ``torch``'s names (``tinytorch.tensor.exp(x)`` is ``x.exp()``).
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from . import ops
+from .tensor import Node, Tensor, apply_op, linear, matmul  # first: the method modules need it
+
 from .creation import (
-    arange, full, full_like, ones, ones_like, rand, rand_like, randint, randn, randn_like, tensor,
-    zeros, zeros_like,
+    arange, as_tensor, empty, empty_like, from_numpy, full, full_like, linspace, ones, ones_like,
+    rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like,
+)
+from .device import device
+from .dims import ShapeError
+from .dtypes import (
+    bool_, double, float16, float32, float64, half, int8, int16, int32, int64, long, promote_types,
+    result_type, short, uint8,
+)
+from .elementwise import (
+    abs, add, clamp, clip, cos, div, exp, log, log1p, log10, masked_fill, mul, neg, pow, sin, sqrt,
+    sub, tanh, where,
 )
 from .generator import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, multinomial, randperm,
     seed, set_rng_state,
 )
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .observers import OpEvent, register_op_observer
-from .tensor import (
-    MaxResult, Node, Tensor, apply_op, bool_, cat, enable_grad, float16, float32, float64, int8,
-    int16, int32, int64, is_grad_enabled, matmul, no_grad, set_grad_enabled, stack, tril, triu,
-    uint8, where,
+from .reductions import (
+    MaxResult, amax, amin, argmax, argmin, gather, max, maximum, mean, min, minimum, std, sum, topk,
+    var,
+)
+from .shape import (
+    cat, chunk, flatten, permute, reshape, roll, split, squeeze, stack, transpose, tril, triu,
+    unbind, unflatten, unsqueeze,
 )
 
-def sin(input):
-    """Elementwise sine (``torch.sin``); int and bool inputs give float32."""
-    return input.sin()
+concat = concatenate = cat
+swapaxes = transpose
+# PyTorch's names that shadow Python builtins: attributes, deliberately not in __all__.
+float = float32  # noqa: A001
+int = int32  # noqa: A001
+bool = bool_  # noqa: A001
 
 
-def cos(input):
-    """Elementwise cosine (``torch.cos``); int and bool inputs give float32."""
-    return input.cos()
+def clone(input):
+    """A copy that stays in the graph (``torch.clone``)."""
+    return input.clone()
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
 
 
 try:
@@ -38,13 +66,22 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 __all__ = [
-    "Tensor", "Node", "MaxResult", "apply_op", "ops",
-    "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled",
-    "matmul", "cat", "stack", "where", "tril", "triu", "sin", "cos",
-    "register_op_observer", "OpEvent",
-    "Generator", "multinomial", "randperm", "seed", "initial_seed",
-    "tensor", "zeros", "ones", "full", "arange", "rand", "randn", "randint",
-    "zeros_like", "ones_like", "full_like", "rand_like", "randn_like",
-    "manual_seed", "get_rng_state", "set_rng_state", "default_generator",
-    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
+    "Tensor", "Node", "MaxResult", "apply_op", "ops", "OpEvent", "register_op_observer",
+    "ShapeError", "device",
+    "no_grad", "enable_grad", "inference_mode", "is_grad_enabled", "set_grad_enabled",
+    "matmul", "linear", "cat", "concat", "concatenate", "stack", "where", "tril", "triu",
+    "exp", "log", "log10", "log1p", "sqrt", "tanh", "sin", "cos", "abs", "neg", "clamp", "clip",
+    "add", "sub", "mul", "div", "pow", "masked_fill",
+    "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "maximum",
+    "minimum", "gather", "topk",
+    "reshape", "flatten", "unflatten", "permute", "transpose", "swapaxes", "squeeze", "unsqueeze",
+    "split", "chunk", "unbind", "roll", "clone", "is_tensor", "numel",
+    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "arange", "linspace",
+    "rand", "randn", "randint", "randperm", "multinomial",
+    "zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like",
+    "Generator", "default_generator", "manual_seed", "seed", "initial_seed",
+    "get_rng_state", "set_rng_state",
+    "promote_types", "result_type",
+    "float16", "half", "float32", "float64", "double", "int8", "int16", "short", "int32",
+    "int64", "long", "uint8", "bool_",
 ]

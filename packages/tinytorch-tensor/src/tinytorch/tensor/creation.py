@@ -2,80 +2,122 @@
 
 Random ones draw from ``generator`` when given, else from ``default_generator``
 (:mod:`tinytorch.tensor.generator`), which :func:`~tinytorch.tensor.manual_seed` reseeds.
+Every function takes PyTorch's ``device=`` keyword; the CPU is the only device.
 """
 
 import numpy as np
 
+from .device import as_device
+from .dtypes import as_dtype, float32, int64
+from .dtypes import infer_array as _infer_array
 from .generator import _generator
-from .tensor import Tensor, _infer_array, _shape_arg, float32, int64
+from .shape import _shape_arg
+from .tensor import Tensor
 
 
-def _make(array, requires_grad):
+def _make(array, requires_grad, device=None):
+    if device is not None:
+        as_device(device)
     t = Tensor._make(array)
     if requires_grad:
         t.requires_grad = True
     return t
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def _dtype(dtype, default=float32):
+    return default if dtype is None else as_dtype(dtype)
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of ``data`` (``torch.tensor``)."""
-    array = _infer_array(data, dtype)
-    return _make(array.copy(), requires_grad)
+    return _make(_infer_array(data, dtype).copy(), requires_grad, device)
 
 
-def zeros(*size, dtype=float32, requires_grad=False):
-    return _make(np.zeros(_shape_arg(size), dtype=dtype), requires_grad)
+def as_tensor(data, dtype=None, device=None):
+    """``data`` as a Tensor, sharing memory with an ndarray of the right dtype (``torch.as_tensor``)."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    return _make(_infer_array(data, dtype), False, device)
 
 
-def ones(*size, dtype=float32, requires_grad=False):
-    return _make(np.ones(_shape_arg(size), dtype=dtype), requires_grad)
+def from_numpy(ndarray):
+    """A Tensor sharing memory with ``ndarray`` (``torch.from_numpy``)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    return Tensor._make(_infer_array(ndarray))
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _make(np.zeros(_shape_arg(size), dtype=_dtype(dtype)), requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _make(np.ones(_shape_arg(size), dtype=_dtype(dtype)), requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    """Like :func:`zeros` (TinyTorch always initialises memory)."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value``; dtype inferred from it as in PyTorch."""
     if dtype is None:
         dtype = _infer_array(fill_value, None).dtype
-    return _make(np.full(tuple(size) if not isinstance(size, int) else (size,), fill_value, dtype=dtype), requires_grad)
+    shape = _shape_arg((size,)) if isinstance(size, (tuple, list)) else _shape_arg((size,))
+    return _make(np.full(shape, fill_value, dtype=as_dtype(dtype)), requires_grad, device)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """Values from ``start`` to ``end`` (exclusive); int64 for ints, float32 when any is a float."""
     if end is None:
         start, end = 0, start
     if step == 0:
-        raise ValueError("arange: step must be nonzero")
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            f"upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step})"
+        )
     if dtype is None:
         is_float = any(isinstance(v, float) for v in (start, end, step))
         dtype = float32 if is_float else int64
-    return _make(np.arange(start, end, step).astype(dtype), requires_grad)
+    return _make(np.arange(start, end, step).astype(as_dtype(dtype)), requires_grad, device)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (``torch.linspace``)."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
+        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
+    return _make(np.linspace(start, end, steps, dtype=np.float64).astype(_dtype(dtype)), requires_grad, device)
 
 
 def _float_dtype(dtype, name):
-    dtype = np.dtype(float32 if dtype is None else dtype)
+    dtype = _dtype(dtype)
     if dtype.kind != "f":
         raise RuntimeError(f"{name}: expected a floating point dtype, got {dtype}")
     return dtype
 
 
-def rand(*size, generator=None, dtype=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform samples from ``[0, 1)`` (``torch.rand``)."""
     dtype = _float_dtype(dtype, "rand")
     gen = _generator(generator)
-    if dtype == np.float16:
-        return _make(gen.random(_shape_arg(size), dtype=np.float32).astype(dtype), requires_grad)
-    return _make(gen.random(_shape_arg(size), dtype=dtype.type), requires_grad)
+    draw_dtype = np.float32 if dtype == np.float16 else dtype.type
+    return _make(gen.random(_shape_arg(size), dtype=draw_dtype).astype(dtype, copy=False), requires_grad, device)
 
 
-def randn(*size, generator=None, dtype=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal samples (``torch.randn``)."""
     dtype = _float_dtype(dtype, "randn")
     gen = _generator(generator)
-    if dtype == np.float16:
-        return _make(gen.standard_normal(_shape_arg(size), dtype=np.float32).astype(dtype), requires_grad)
-    return _make(gen.standard_normal(_shape_arg(size), dtype=dtype.type), requires_grad)
+    draw_dtype = np.float32 if dtype == np.float16 else dtype.type
+    sample = gen.standard_normal(_shape_arg(size), dtype=draw_dtype).astype(dtype, copy=False)
+    return _make(sample, requires_grad, device)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, dtype=None, requires_grad=False):
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     """Integers from ``[low, high)`` (``torch.randint``); ``randint(high, size)`` also works.
 
     Example:
@@ -91,26 +133,32 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, requires
         raise TypeError("randint() missing the required argument 'high'")
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    dtype = np.dtype(int64 if dtype is None else dtype)
-    values = _generator(generator).integers(low, high, size=_shape_arg((size,)) if isinstance(size, int) else tuple(size))
-    return _make(values.astype(dtype), requires_grad)
+    shape = _shape_arg((size,) if isinstance(size, (int, np.integer)) else tuple(size))
+    values = _generator(generator).integers(low, high, size=shape)
+    return _make(values.astype(_dtype(dtype, int64)), requires_grad, device)
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
-    return _make(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad)
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    return _make(np.zeros(input.shape, dtype=_dtype(dtype, input.dtype)), requires_grad, device)
 
 
-def ones_like(t, dtype=None, requires_grad=False):
-    return _make(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad)
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    return _make(np.ones(input.shape, dtype=_dtype(dtype, input.dtype)), requires_grad, device)
 
 
-def full_like(t, fill_value, dtype=None, requires_grad=False):
-    return _make(np.full(t.shape, fill_value, dtype=dtype or t.dtype), requires_grad)
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def rand_like(t, dtype=None, requires_grad=False, *, generator=None):
-    return rand(*t.shape, generator=generator, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    return _make(np.full(input.shape, fill_value, dtype=_dtype(dtype, input.dtype)), requires_grad, device)
 
 
-def randn_like(t, dtype=None, requires_grad=False, *, generator=None):
-    return randn(*t.shape, generator=generator, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def rand_like(input, dtype=None, device=None, requires_grad=False, *, generator=None):
+    return rand(*input.shape, generator=generator, dtype=_dtype(dtype, input.dtype), device=device,
+                requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, device=None, requires_grad=False, *, generator=None):
+    return randn(*input.shape, generator=generator, dtype=_dtype(dtype, input.dtype), device=device,
+                 requires_grad=requires_grad)

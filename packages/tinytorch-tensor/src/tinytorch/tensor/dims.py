@@ -52,3 +52,8 @@ def normalize_dims(dim, ndim):
             raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims {tuple(dim)}")
         return tuple(sorted(axes))
     return (normalize_dim(dim, ndim),)
+
+
+class ShapeError(RuntimeError, ValueError):
+    """Shapes that do not fit together. PyTorch raises RuntimeError; also a ValueError, which
+    TinyTorch raised before, so that code catching either keeps working."""

@@ -9,12 +9,12 @@ functions. Every kernel is listed in ``__all__`` so that autograd can check it h
 import numpy as np
 
 __all__ = [
-    "add", "sub", "mul", "div", "pow", "neg", "matmul",
-    "exp", "log", "sqrt", "abs", "tanh", "sin", "cos", "clip",
+    "add", "sub", "mul", "div", "pow", "neg", "matmul", "linear",
+    "exp", "log", "log10", "log1p", "sqrt", "abs", "tanh", "sin", "cos", "clip",
     "sum", "mean", "var", "amax", "amin", "gather",
-    "reshape", "permute", "getitem", "contiguous", "astype",
+    "reshape", "permute", "getitem", "index_put", "contiguous", "contiguous_copy", "astype",
     "masked_fill", "where", "cat", "stack",
-    "tril", "triu", "expand", "repeat",
+    "tril", "triu", "expand", "repeat", "roll",
 ]
 
 
@@ -60,6 +60,18 @@ def matmul(a, b):
     # END SOLUTION
 
 
+def linear(input, weight, bias=None):
+    # y = x W^T + b with weight (out, in): torch.nn.functional.linear. One GEMM on the flattened
+    # batch, (N, in) @ (in, out); weight.T is a view that BLAS reads without a copy.
+    # BEGIN SOLUTION
+    x = input.reshape(-1, input.shape[-1]) if input.ndim != 2 else input  # (N, in)
+    out = x @ weight.T  # (N, out)
+    if bias is not None:
+        out += bias
+    return out.reshape(input.shape[:-1] + (weight.shape[0],)) if input.ndim != 2 else out
+    # END SOLUTION
+
+
 def exp(a):
     # BEGIN SOLUTION
     return np.exp(a)
@@ -69,6 +81,18 @@ def exp(a):
 def log(a):
     # BEGIN SOLUTION
     return np.log(a)
+    # END SOLUTION
+
+
+def log10(a):
+    # BEGIN SOLUTION
+    return np.log10(a)
+    # END SOLUTION
+
+
+def log1p(a):
+    # BEGIN SOLUTION
+    return np.log1p(a)
     # END SOLUTION
 
 
@@ -170,6 +194,21 @@ def getitem(a, index):
     # END SOLUTION
 
 
+def index_put(a, value, index):
+    # A copy of a with a[index] = value: the recorded form of `t[index] = value`.
+    # BEGIN SOLUTION
+    out = a.copy()
+    out[index] = value
+    return out
+    # END SOLUTION
+
+
+def contiguous_copy(a):
+    # BEGIN SOLUTION
+    return np.array(a, copy=True, order="C")
+    # END SOLUTION
+
+
 def contiguous(a):
     # BEGIN SOLUTION
     return np.ascontiguousarray(a)
@@ -230,4 +269,10 @@ def repeat(a, repeats):
     # torch.Tensor.repeat is np.tile with len(repeats) >= a.ndim (new dims are leading).
     # BEGIN SOLUTION
     return np.tile(a, repeats)
+    # END SOLUTION
+
+
+def roll(a, shifts, dims):
+    # BEGIN SOLUTION
+    return np.roll(a, shifts, axis=dims)
     # END SOLUTION

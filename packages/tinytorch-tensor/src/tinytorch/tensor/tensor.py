@@ -5,45 +5,46 @@ A ``Tensor`` wraps one ``numpy.ndarray`` (``.data``). Every op runs a NumPy kern
 ``requires_grad``, the result keeps a :class:`Node` ``(kernel, inputs, attrs)`` in ``grad_fn``.
 This package records *that* a result came from an op and never how to differentiate it: the rules
 live in module 05 (``tinytorch.autograd``), which ``backward()`` imports lazily.
-"""
 
-import functools
-from collections import namedtuple
+There is one recording path, :func:`_record`: ``apply_op`` and the arithmetic operators both end
+there, after the dtype policy (:mod:`.dtypes`) has cast the operands, so a node always describes
+exactly the computation that produced its output. The methods live beside the functions of the
+same name, one file per idea: :mod:`.elementwise`, :mod:`.reductions`, :mod:`.shape`,
+:mod:`.inplace`.
+"""
 
 import numpy as np
 
+from . import grad_mode as _grad_mode
 from . import ops
-from .dims import normalize_dim
+from .device import CPU, as_device, device
+from .dims import ShapeError, normalize_dim
+from .dtypes import SUPPORTED, as_dtype, float32, infer_array, result_type
+from .elementwise import ElementwiseMethods
+from .inplace import InplaceMethods
 from .observers import active as _observers
 from .observers import observe_forward as _observe_forward
+from .reductions import ReductionMethods
+from .shape import ShapeMethods
 
-float16 = np.dtype(np.float16)
-float32 = np.dtype(np.float32)
-float64 = np.dtype(np.float64)
-int8 = np.dtype(np.int8)
-int16 = np.dtype(np.int16)
-int32 = np.dtype(np.int32)
-int64 = np.dtype(np.int64)
-uint8 = np.dtype(np.uint8)
-bool_ = np.dtype(np.bool_)
-
-_SUPPORTED_KINDS = "fiub"
 _new_object = object.__new__
-_FLOAT64 = float64
-_grad_enabled = True
-
-MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
 class Node:
-    """How a tensor was made: the kernel, its inputs (Tensors or constants) and keyword attrs."""
+    """How a tensor was made: the kernel, its inputs (Tensors or constants) and keyword attrs.
 
-    __slots__ = ("fn", "inputs", "attrs")
+    ``versions`` holds each Tensor input's version counter when the op ran and ``out_version``
+    the output's, so that backward can refuse to use values that an in-place op changed since.
+    """
+
+    __slots__ = ("fn", "inputs", "attrs", "versions", "out_version")
 
     def __init__(self, fn, inputs, attrs):
         self.fn = fn
         self.inputs = inputs
         self.attrs = attrs
+        self.versions = tuple([x._version if isinstance(x, Tensor) else 0 for x in inputs])
+        self.out_version = 0
 
     @property
     def name(self):
@@ -53,134 +54,20 @@ class Node:
         return f"<Node {self.name}>"
 
 
-def is_grad_enabled():
-    """Whether ops performed now are recorded for autograd."""
-    return _grad_enabled
-
-
-def set_grad_enabled(mode):
-    """Turn op recording on or off globally (not thread-local)."""
-    global _grad_enabled
-    _grad_enabled = bool(mode)
-
-
-class no_grad:
-    """Context manager and decorator that turns op recording off.
-
-    Example:
-        >>> x = Tensor([1.0, 2.0], requires_grad=True)
-        >>> with no_grad():
-        ...     y = x * 2
-        >>> y.requires_grad
-        False
-    """
-
-    _mode = False
-
-    def __enter__(self):
-        self._prev = _grad_enabled
-        set_grad_enabled(self._mode)
-        return self
-
-    def __exit__(self, *exc):
-        set_grad_enabled(self._prev)
-        return False
-
-    def __call__(self, func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with type(self)():
-                return func(*args, **kwargs)
-
-        return wrapper
-
-
-class enable_grad(no_grad):
-    """Context manager and decorator that turns op recording back on inside ``no_grad``."""
-
-    _mode = True
-
-
-def _infer_array(data, dtype):
-    """Turn ``data`` into an ndarray with ``torch.tensor``'s dtype rules.
-
-    ndarrays and NumPy scalars keep their dtype; Python floats become float32, ints int64,
-    bools bool. An ndarray that already has the requested dtype is not copied.
-    """
-    # BEGIN SOLUTION
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, (np.ndarray, np.generic)):
-        array = np.asarray(data)
-    else:
-        array = np.asarray(data)
-        if array.dtype.kind == "f":
-            array = array.astype(np.float32, copy=False)
-        elif array.dtype.kind in "iu":
-            array = array.astype(np.int64, copy=False)
-    if dtype is not None:
-        array = array.astype(np.dtype(dtype), copy=False)
-    if array.dtype.kind not in _SUPPORTED_KINDS:
-        raise TypeError(
-            f"Tensor data must be numbers or bools, got dtype {array.dtype} "
-            f"(from {type(data).__name__}); expected float, int, uint or bool"
-        )
-    return array
-    # END SOLUTION
-
-
-def _shape_arg(shape):
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
-    return tuple(shape)
-
-
-def _dims_arg(dim):
-    return tuple(dim) if isinstance(dim, list) else dim
-
-
-def _unwrap(x):
-    return x.data if isinstance(x, Tensor) else x
-
-
-def _unwrap_index(index):
-    """An index with every Tensor in it (alone or inside a tuple) replaced by its ndarray."""
-    if isinstance(index, tuple):
-        return tuple(_unwrap(i) for i in index)
-    return _unwrap(index)
-
-
-def _bool_array(x, message):
-    """``x`` (a bool Tensor, ndarray or 0-d ``np.bool_``) as a bool ndarray, or a TypeError."""
-    x = _unwrap(x)
-    if isinstance(x, np.bool_):
-        x = np.asarray(x)
-    if not isinstance(x, np.ndarray) or x.dtype != np.bool_:
-        raise TypeError(f"{message}, got {getattr(x, 'dtype', type(x).__name__)}")
-    return x
-
-
-def _is_float64(x):
-    return isinstance(x, (Tensor, np.ndarray)) and x.dtype == np.float64
-
-
-def _shape_of(x):
-    return tuple(x.shape) if isinstance(x, (Tensor, np.ndarray)) else type(x).__name__
-
-
-class Tensor:
+class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods):
     """An n-dimensional array with PyTorch's names and NumPy inside.
 
     Args:
         data: a number, nested sequence, ``numpy.ndarray`` or Tensor.
-        dtype: NumPy dtype to convert to. Default: inferred as ``torch.tensor`` does
+        dtype: dtype to convert to. Default: inferred as ``torch.tensor`` does
             (Python floats -> float32, ints -> int64, bools -> bool; ndarrays keep theirs).
         requires_grad: record ops on this tensor so that ``backward()`` can fill ``.grad``.
             Only floating point tensors may require gradients.
 
     Unlike ``torch.tensor``, an ndarray that already has the requested dtype is wrapped without a
     copy (as ``torch.as_tensor`` does); use :func:`tinytorch.tensor.tensor` for a copy.
+    ``Tensor(2, 3)`` (PyTorch's legacy uninitialised constructor) is not supported: use
+    ``zeros(2, 3)``.
 
     Example:
         >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]])
@@ -188,15 +75,16 @@ class Tensor:
         tensor([16., 36.])
     """
 
-    __slots__ = ("data", "_requires_grad", "grad", "grad_fn", "__weakref__")
+    __slots__ = ("data", "_requires_grad", "grad", "grad_fn", "_version", "__weakref__")
     __array_ufunc__ = None  # make `ndarray + Tensor` defer to Tensor.__radd__
     __hash__ = object.__hash__
 
     def __init__(self, data, dtype=None, requires_grad=False):
-        self.data = _infer_array(data, dtype)
+        self.data = infer_array(data, dtype)
         self.grad = None
         self.grad_fn = None
         self._requires_grad = False
+        self._version = 0
         if requires_grad:
             self.requires_grad = True
 
@@ -208,6 +96,7 @@ class Tensor:
         t._requires_grad = False
         t.grad = None
         t.grad_fn = None
+        t._version = 0
         return t
 
     @property
@@ -219,6 +108,10 @@ class Tensor:
         if value and self.data.dtype.kind != "f":
             raise RuntimeError(
                 f"only floating point tensors can require gradients, got dtype {self.data.dtype}"
+            )
+        if not value and self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables; use detach() instead"
             )
         self._requires_grad = bool(value)
 
@@ -240,6 +133,12 @@ class Tensor:
         return self.data.dtype
 
     @property
+    def device(self):
+        return CPU
+
+    is_cuda = False
+
+    @property
     def is_leaf(self):
         return self.grad_fn is None
 
@@ -247,8 +146,14 @@ class Tensor:
     def T(self):
         return self.permute(*reversed(range(self.data.ndim)))
 
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
     def size(self, dim=None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[normalize_dim(dim, self.data.ndim)] if self.data.ndim else 1
 
     def dim(self):
         return self.data.ndim
@@ -256,10 +161,14 @@ class Tensor:
     def numel(self):
         return self.data.size
 
+    def element_size(self):
+        return self.data.itemsize
+
     def item(self):
         if self.data.size != 1:
-            raise ValueError(
-                f"item() needs a tensor with exactly one element, got shape {self.data.shape}"
+            raise RuntimeError(
+                f"a Tensor with {self.data.size} elements cannot be converted to Scalar "
+                f"(shape {self.data.shape}; item() needs exactly one element)"
             )
         return self.data.item()
 
@@ -277,6 +186,63 @@ class Tensor:
         """A tensor sharing this one's data, cut off from the graph."""
         return Tensor._make(self.data)
 
+    def clone(self):
+        """A copy of the data that stays in the graph (``torch.Tensor.clone``)."""
+        return apply_op(ops.contiguous_copy, self)
+
+    def to(self, *args, **kwargs):
+        """``to(dtype)``, ``to(device)``, ``to(other)`` or ``to(device, dtype)``, as in PyTorch.
+
+        Returns ``self`` when nothing changes (``copy=True`` forces a copy). The only device is
+        the CPU: any other is a RuntimeError. ``to(None)`` changes nothing.
+        """
+        dtype = kwargs.pop("dtype", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        if "device" in kwargs:
+            args = (kwargs.pop("device"),) + args
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for arg in args:
+            if arg is None:
+                continue
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, device) or (isinstance(arg, str) and not _is_dtype_name(arg)):
+                as_device(arg)  # the CPU, or a RuntimeError
+            else:
+                dtype = as_dtype(arg)
+        if dtype is None or as_dtype(dtype) == self.data.dtype:
+            return self.clone() if copy else self
+        return apply_op(ops.astype, self, dtype=as_dtype(dtype))
+
+    def cpu(self):
+        return self
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def half(self):
+        return self.to(np.float16)
+
+    def long(self):
+        return self.to(np.int64)
+
+    def int(self):
+        return self.to(np.int32)
+
+    def bool(self):
+        return self.to(np.bool_)
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
     def backward(self, gradient=None):
         """Fill ``.grad`` of every leaf this tensor depends on (needs module 05)."""
         try:
@@ -285,10 +251,13 @@ class Tensor:
             raise RuntimeError("backward() needs tinytorch-autograd (module 05)") from None
         backward(self, gradient)
 
+    # ----- Python protocol ----------------------------------------------------------------------
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="tensor(")
         extra = ""
-        if self.data.dtype not in (float32, int64, bool_):
+        if self.data.size == 0 and self.data.ndim != 1:
+            extra += f", size={self.data.shape}"
+        if self.data.dtype not in (np.float32, np.int64, np.bool_):
             extra += f", dtype={self.data.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn={self.grad_fn.fn.__name__}"
@@ -314,11 +283,23 @@ class Tensor:
     def __bool__(self):
         if self.data.size != 1:
             raise RuntimeError(
-                f"the truth value of a tensor with {self.data.size} elements is ambiguous"
+                f"Boolean value of Tensor with more than one value is ambiguous "
+                f"(the truth value of a tensor with {self.data.size} elements)"
             )
         return bool(self.data)
 
-    # ----- arithmetic ---------------------------------------------------------------------------
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.data.item())
+
+    # ----- arithmetic (the hot path: straight to _binary) ----------------------------------------
     def __add__(self, other):
         return _binary(ops.add, self, other)
 
@@ -350,425 +331,61 @@ class Tensor:
         return _binary(ops.pow, other, self)
 
     def __matmul__(self, other):
-        return matmul(self, other)
+        return _binary(ops.matmul, self, other)
 
     def __rmatmul__(self, other):
-        return matmul(other, self)
+        return _binary(ops.matmul, other, self)
 
     def __neg__(self):
+        if self.data.dtype.kind == "b":
+            raise TypeError("negation, the `-` operator, on a bool tensor is not supported; use ~")
         return apply_op(ops.neg, self)
 
     def __abs__(self):
         return self.abs()
 
-    def __iadd__(self, other):
-        return self._inplace(np.add, other)
-
-    def __isub__(self, other):
-        return self._inplace(np.subtract, other)
-
-    def __imul__(self, other):
-        return self._inplace(np.multiply, other)
-
-    def __itruediv__(self, other):
-        return self._inplace(np.true_divide, other)
-
-    def _inplace(self, ufunc, other):
-        # In-place ops are for parameter updates under no_grad(); recording them would rewrite
-        # values that a recorded graph still needs.
-        if _grad_enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
-            raise RuntimeError(
-                f"in-place {ufunc.__name__} on a tensor that requires grad; "
-                "do it inside `with no_grad():` or use the out-of-place operator"
-            )
-        ufunc(self.data, _unwrap(other), out=self.data)
-        return self
-
-    def zero_(self):
-        self.data[...] = 0
-        return self
-
-    def fill_(self, value):
-        self.data[...] = value
-        return self
-
-    # ----- comparisons (never recorded) --------------------------------------------------------
+    # ----- comparisons and logic (never recorded) -----------------------------------------------
     def __eq__(self, other):
-        return Tensor._make(np.equal(self.data, _unwrap(other)))
+        return Tensor._make(np.equal(self.data, _operand(other)))
 
     def __ne__(self, other):
-        return Tensor._make(np.not_equal(self.data, _unwrap(other)))
+        return Tensor._make(np.not_equal(self.data, _operand(other)))
 
     def __lt__(self, other):
-        return Tensor._make(np.less(self.data, _unwrap(other)))
+        return Tensor._make(np.less(self.data, _operand(other)))
 
     def __le__(self, other):
-        return Tensor._make(np.less_equal(self.data, _unwrap(other)))
+        return Tensor._make(np.less_equal(self.data, _operand(other)))
 
     def __gt__(self, other):
-        return Tensor._make(np.greater(self.data, _unwrap(other)))
+        return Tensor._make(np.greater(self.data, _operand(other)))
 
     def __ge__(self, other):
-        return Tensor._make(np.greater_equal(self.data, _unwrap(other)))
+        return Tensor._make(np.greater_equal(self.data, _operand(other)))
 
     def __invert__(self):
         return Tensor._make(np.invert(self.data))
 
     def __and__(self, other):
-        return Tensor._make(np.bitwise_and(self.data, _unwrap(other)))
+        return Tensor._make(np.bitwise_and(self.data, _operand(other)))
 
     def __or__(self, other):
-        return Tensor._make(np.bitwise_or(self.data, _unwrap(other)))
+        return Tensor._make(np.bitwise_or(self.data, _operand(other)))
 
-    # ----- elementwise math ---------------------------------------------------------------------
-    def exp(self):
-        return apply_op(ops.exp, _as_float(self))
+    def __xor__(self, other):
+        return Tensor._make(np.bitwise_xor(self.data, _operand(other)))
 
-    def log(self):
-        return apply_op(ops.log, _as_float(self))
 
-    def sqrt(self):
-        return apply_op(ops.sqrt, _as_float(self))
+def _is_dtype_name(name):
+    """True for a dtype name ("float32"), False for anything else (a device name)."""
+    try:
+        return np.dtype(name) in SUPPORTED
+    except TypeError:
+        return False
 
-    def tanh(self):
-        return apply_op(ops.tanh, _as_float(self))
 
-    def sin(self):
-        return apply_op(ops.sin, _as_float(self))
-
-    def cos(self):
-        return apply_op(ops.cos, _as_float(self))
-
-    def abs(self):
-        return apply_op(ops.abs, self)
-
-    def clip(self, min=None, max=None):
-        """Limit values to ``[min, max]`` (``torch.clamp``); either bound may be None."""
-        return apply_op(ops.clip, self, min=min, max=max)
-
-    clamp = clip
-
-    def masked_fill(self, mask, value):
-        """Copy of ``self`` with ``value`` where the boolean ``mask`` (broadcast) is True."""
-        mask = _bool_array(mask, "masked_fill expects a bool mask")
-        try:
-            np.broadcast_shapes(mask.shape, self.data.shape)
-        except ValueError:
-            raise ValueError(
-                f"masked_fill: mask of shape {mask.shape} does not broadcast to {self.data.shape}"
-            ) from None
-        out = apply_op(ops.masked_fill, self, mask=mask, value=value)
-        if out.data.shape != self.data.shape:
-            raise ValueError(
-                f"masked_fill: mask of shape {mask.shape} would enlarge {self.data.shape}"
-            )
-        return out
-
-    def to(self, dtype):
-        dtype = np.dtype(dtype)
-        if dtype == self.data.dtype:
-            return self
-        return apply_op(ops.astype, self, dtype=dtype)
-
-    def float(self):
-        return self.to(float32)
-
-    def double(self):
-        return self.to(float64)
-
-    def long(self):
-        return self.to(int64)
-
-    def int(self):
-        return self.to(int32)
-
-    # ----- reductions ---------------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False):
-        return apply_op(ops.sum, self, dim=_dims_arg(dim), keepdim=keepdim)
-
-    def mean(self, dim=None, keepdim=False):
-        self._need_float("mean")
-        return apply_op(ops.mean, self, dim=_dims_arg(dim), keepdim=keepdim)
-
-    def var(self, dim=None, keepdim=False, correction=1):
-        """Variance with Bessel's ``correction`` (1: unbiased, PyTorch's default; 0: biased)."""
-        self._need_float("var")
-        return apply_op(ops.var, self, dim=_dims_arg(dim), keepdim=keepdim, correction=correction)
-
-    def max(self, dim=None, keepdim=False):
-        """Largest value; with ``dim``, a ``(values, indices)`` pair as in PyTorch.
-
-        Gradients: without ``dim`` they are shared equally among tied maxima; with ``dim`` they go
-        to the element at the returned index.
-        """
-        if dim is None:
-            return apply_op(ops.amax, self)
-        return self._select(np.argmax, dim, keepdim)
-
-    def min(self, dim=None, keepdim=False):
-        """Smallest value; see :meth:`max`."""
-        if dim is None:
-            return apply_op(ops.amin, self)
-        return self._select(np.argmin, dim, keepdim)
-
-    def _select(self, arg_fn, dim, keepdim):
-        # BEGIN SOLUTION
-        indices = arg_fn(self.data, axis=dim, keepdims=True)  # (..., 1, ...)
-        values = self.gather(dim, indices)
-        indices = Tensor._make(indices)
-        if not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return MaxResult(values, indices)
-        # END SOLUTION
-
-    def amax(self, dim=None, keepdim=False):
-        return apply_op(ops.amax, self, dim=_dims_arg(dim), keepdim=keepdim)
-
-    def amin(self, dim=None, keepdim=False):
-        return apply_op(ops.amin, self, dim=_dims_arg(dim), keepdim=keepdim)
-
-    def argmax(self, dim=None, keepdim=False):
-        if dim is None:
-            return Tensor._make(np.asarray(np.argmax(self.data)))
-        return Tensor._make(np.argmax(self.data, axis=dim, keepdims=keepdim))
-
-    def argmin(self, dim=None, keepdim=False):
-        if dim is None:
-            return Tensor._make(np.asarray(np.argmin(self.data)))
-        return Tensor._make(np.argmin(self.data, axis=dim, keepdims=keepdim))
-
-    def gather(self, dim, index):
-        """Pick ``self[..., index[i], ...]`` along ``dim`` (``torch.gather``)."""
-        index = _unwrap(index)
-        if not isinstance(index, np.ndarray) or index.dtype.kind not in "iu":
-            raise TypeError(f"gather expects an integer index tensor, got {getattr(index, 'dtype', type(index))}")
-        if index.ndim != self.data.ndim:
-            raise ValueError(
-                f"gather: index has {index.ndim} dims but input has {self.data.ndim} dims "
-                f"(shapes {index.shape} and {self.data.shape})"
-            )
-        too_big = [
-            d for d in range(index.ndim) if d != dim % index.ndim and index.shape[d] > self.data.shape[d]
-        ]
-        if too_big:
-            raise ValueError(
-                f"gather: index of shape {index.shape} is larger than input {self.data.shape} "
-                f"in dim {too_big[0]} (only dim {dim} may be larger)"
-            )
-        return apply_op(ops.gather, self, dim=dim, index=index)
-
-    def _need_float(self, name):
-        if self.data.dtype.kind != "f":
-            raise TypeError(f"{name}() needs a floating point tensor, got dtype {self.data.dtype}")
-
-    # ----- shape and views ----------------------------------------------------------------------
-    def reshape(self, *shape):
-        shape = _shape_arg(shape)
-        try:
-            return apply_op(ops.reshape, self, shape=shape)
-        except ValueError:
-            raise ValueError(
-                f"cannot reshape tensor of shape {self.data.shape} ({self.data.size} elements) "
-                f"into shape {shape}"
-            ) from None
-
-    def view(self, *shape):
-        """Same as :meth:`reshape`. Unlike PyTorch, copies instead of failing on non-contiguous data."""
-        return self.reshape(*shape)
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        shape = self.data.shape
-        if not shape:
-            return self.reshape(1)
-        start, end = start_dim % len(shape), end_dim % len(shape)
-        if start > end:
-            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        return self.reshape(*shape[:start], -1, *shape[end + 1:])
-
-    def permute(self, *dims):
-        dims = _shape_arg(dims)
-        if sorted(d % max(self.data.ndim, 1) for d in dims) != list(range(self.data.ndim)):
-            raise ValueError(f"permute: dims {dims} are not a permutation of {self.data.ndim} dims")
-        return apply_op(ops.permute, self, dims=dims)
-
-    def transpose(self, dim0, dim1):
-        # BEGIN SOLUTION
-        dims = list(range(self.data.ndim))
-        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
-        return apply_op(ops.permute, self, dims=tuple(dims))
-        # END SOLUTION
-
-    def squeeze(self, dim=None):
-        """Drop size-1 dims (only ``dim`` if given; a ``dim`` whose size is not 1 is kept)."""
-        # BEGIN SOLUTION
-        shape = self.data.shape
-        if dim is None:
-            new = tuple(s for s in shape if s != 1)
-        else:
-            dims = {d % len(shape) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))} if shape else set()
-            new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
-        return self.reshape(new)
-        # END SOLUTION
-
-    def unsqueeze(self, dim):
-        # BEGIN SOLUTION
-        shape = list(self.data.shape)
-        if not -len(shape) - 1 <= dim <= len(shape):
-            raise IndexError(f"unsqueeze: dim {dim} out of range for a {len(shape)}-d tensor")
-        shape.insert(dim % (len(shape) + 1), 1)
-        return self.reshape(tuple(shape))
-        # END SOLUTION
-
-    def expand(self, *sizes):
-        """A broadcast view of ``self`` with ``sizes`` (``-1`` keeps a dim); no data is copied.
-
-        New dims may only be added in front; only size-1 dims may grow (``torch.Tensor.expand``).
-        """
-        sizes = _shape_arg(sizes)
-        shape = self.data.shape
-        lead = len(sizes) - len(shape)
-        if lead < 0:
-            raise RuntimeError(
-                f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
-                f"to the number of dimensions in the tensor ({len(shape)})"
-            )
-        target = []
-        for i, n in enumerate(sizes):
-            if i < lead:
-                if n < 0:
-                    raise RuntimeError(
-                        f"The expanded size of the tensor ({n}) isn't allowed in a leading, "
-                        f"non-existing dimension {i}"
-                    )
-                target.append(n)
-                continue
-            have = shape[i - lead]
-            if n == -1:
-                n = have
-            elif have != 1 and n != have:
-                raise RuntimeError(
-                    f"The expanded size of the tensor ({n}) must match the existing size ({have}) "
-                    f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
-                    f"Tensor sizes: {list(shape)}"
-                )
-            target.append(n)
-        return apply_op(ops.expand, self, shape=tuple(target))
-
-    def expand_as(self, other):
-        return self.expand(*other.shape)
-
-    def repeat(self, *sizes):
-        """Tile ``self`` ``sizes[i]`` times along each dim, copying (``torch.Tensor.repeat``)."""
-        sizes = _shape_arg(sizes)
-        if len(sizes) < self.data.ndim:
-            raise RuntimeError(
-                "Number of dimensions of repeat dims can not be smaller than number of dimensions "
-                f"of tensor (got {len(sizes)} repeats for a {self.data.ndim}-d tensor)"
-            )
-        if any(n < 0 for n in sizes):
-            raise RuntimeError(f"Trying to create tensor with negative dimension in repeats {list(sizes)}")
-        return apply_op(ops.repeat, self, repeats=tuple(int(n) for n in sizes))
-
-    def tril(self, diagonal=0):
-        return tril(self, diagonal)
-
-    def triu(self, diagonal=0):
-        return triu(self, diagonal)
-
-    def split(self, split_size_or_sections, dim=0):
-        """Views of consecutive pieces along ``dim`` (``torch.Tensor.split``).
-
-        An int gives pieces of that size (the last may be smaller); a list gives the exact sizes,
-        which must sum to the size of ``dim``.
-        """
-        if self.data.ndim == 0:
-            raise RuntimeError("split expects at least a 1-dimensional tensor")
-        d = normalize_dim(dim, self.data.ndim)
-        n = self.data.shape[d]
-        if isinstance(split_size_or_sections, (list, tuple)):
-            sizes = [int(s) for s in split_size_or_sections]
-            if any(s < 0 for s in sizes) or sum(sizes) != n:
-                raise RuntimeError(
-                    f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
-                    f"size at dimension {d}), but got split_sizes={sizes}"
-                )
-        else:
-            size = split_size_or_sections
-            if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
-                raise TypeError(f"split_size must be an int or a list of ints, got {size!r}")
-            if size < 0 or (size == 0 and n != 0):
-                raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
-            sizes = [min(size, n - start) for start in range(0, n, size)] if n else [0]
-        lead = (slice(None),) * d
-        pieces, start = [], 0
-        for s in sizes:
-            pieces.append(self[lead + (slice(start, start + s),)])
-            start += s
-        return tuple(pieces)
-
-    def chunk(self, chunks, dim=0):
-        """At most ``chunks`` pieces of equal size along ``dim`` (``torch.Tensor.chunk``)."""
-        if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)):
-            raise TypeError(f"chunk expects an int number of chunks, got {chunks!r}")
-        if chunks <= 0:
-            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-        if self.data.ndim == 0:
-            raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-        n = self.data.shape[normalize_dim(dim, self.data.ndim)]
-        if n == 0:  # PyTorch returns `chunks` empty pieces
-            return self.split([0] * chunks, dim)
-        return self.split(-(-n // chunks), dim)
-
-    def topk(self, k, dim=-1, largest=True, sorted=True):
-        """The ``k`` largest (or smallest) values along ``dim`` and their indices (``torch.topk``).
-
-        Returns a ``(values, indices)`` pair. NaN counts as larger than every number, as in
-        PyTorch; the values are always sorted (``sorted=False`` is allowed any order in PyTorch).
-        """
-        a = self.data
-        d = normalize_dim(dim, a.ndim)
-        if a.ndim == 0:
-            a = a.reshape(1)
-        n = a.shape[d]
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-            raise TypeError(f"topk: k must be an int, got {k!r}")
-        if not 0 <= k <= n:
-            raise RuntimeError(f"selected index k out of range (k={k}, dim {dim} has size {n})")
-        if k == 0:
-            index = np.zeros(a.shape[:d] + (0,) + a.shape[d + 1:], dtype=np.int64)
-        elif largest:
-            # argpartition puts NaN last, so the top block holds the k largest with NaN on top
-            part = np.argpartition(a, n - k, axis=d) if k < n else np.argsort(a, axis=d)
-            part = np.take(part, np.arange(n - k, n), axis=d)
-            order = np.argsort(np.take_along_axis(a, part, axis=d), axis=d, kind="stable")
-            index = np.flip(np.take_along_axis(part, order, axis=d), axis=d)
-        else:
-            part = np.argpartition(a, k - 1, axis=d) if k < n else np.argsort(a, axis=d)
-            part = np.take(part, np.arange(k), axis=d)
-            order = np.argsort(np.take_along_axis(a, part, axis=d), axis=d, kind="stable")
-            index = np.take_along_axis(part, order, axis=d)
-        index = np.ascontiguousarray(index, dtype=np.int64)
-        source = self if self.data.ndim else self.reshape(1)
-        values = source.gather(d, index)
-        if self.data.ndim == 0:
-            return MaxResult(values.reshape(()), Tensor._make(index.reshape(())))
-        return MaxResult(values, Tensor._make(index))
-
-    def contiguous(self):
-        if self.data.flags.c_contiguous:
-            return self
-        return apply_op(ops.contiguous, self)
-
-    def __getitem__(self, index):
-        return apply_op(ops.getitem, self, index=_unwrap_index(index))
-
-    def __setitem__(self, index, value):
-        if _grad_enabled and self._requires_grad:
-            raise RuntimeError(
-                "item assignment on a tensor that requires grad; use masked_fill or where, "
-                "or assign inside `with no_grad():`"
-            )
-        self.data[_unwrap_index(index)] = _unwrap(value)
+def _operand(x):
+    return x.data if isinstance(x, Tensor) else x
 
 
 def apply_op(fn, *inputs, **attrs):
@@ -784,8 +401,8 @@ def apply_op(fn, *inputs, **attrs):
         **attrs: non-differentiable keyword arguments (dims, masks, indices, flags).
 
     Returns:
-        Tensor: the result; it has ``grad_fn = Node(fn, inputs, attrs)`` when grad mode is on and
-        any input requires grad.
+        Tensor: the result; it has ``grad_fn = Node(fn, inputs, attrs)`` when grad mode is on,
+        any input requires grad and the result is floating point.
     """
     # BEGIN SOLUTION
     arrays = []
@@ -796,62 +413,130 @@ def apply_op(fn, *inputs, **attrs):
             needs_grad = needs_grad or x._requires_grad
         else:
             arrays.append(x)
-    if _observers:
-        out = Tensor._make(_observe_forward(fn, arrays, attrs))
-    else:
-        out = Tensor._make(fn(*arrays, **attrs))
-    if needs_grad and _grad_enabled and out.data.dtype.kind == "f":
+    return _record(fn, inputs, arrays, attrs, needs_grad)
+    # END SOLUTION
+
+
+def _record(fn, inputs, arrays, attrs, needs_grad):
+    """The one recording path: run the kernel (timed when observed), wrap, attach the node."""
+    # BEGIN SOLUTION
+    array = _observe_forward(fn, arrays, attrs) if _observers else fn(*arrays, **attrs)
+    out = Tensor._make(array)
+    if needs_grad and _grad_mode.enabled and out.data.dtype.kind == "f":
         out._requires_grad = True
         out.grad_fn = Node(fn, inputs, attrs)
     return out
     # END SOLUTION
 
 
-def _float_result(out, *operands):
-    # NumPy turns int/int division, int tensor + Python float and int+float32 into float64;
-    # PyTorch gives float32 unless an operand already is float64. Keep PyTorch's rule.
-    if out.data.dtype is _FLOAT64 and not any(_is_float64(x) for x in operands):
-        # The recorded kernel still ran in float64; the engine casts each input's gradient
-        # back to that input's dtype, so the graph stays consistent.
-        out.data = out.data.astype(np.float32)
-    return out
-
-
-def _as_float(t):
-    """``t`` itself if floating point, else cast to float32: PyTorch's rule for float-valued unary
-    ops (``exp``, ``sin`` ...) on int and bool tensors (NumPy would pick float16 or float64)."""
-    return t if t.data.dtype.kind == "f" else apply_op(ops.astype, t, dtype=float32)
-
-
 def _binary(fn, a, b):
-    """``apply_op`` specialised to two operands: the hot path of every training loop."""
+    """Arithmetic on two operands: PyTorch's dtype policy, then the recording path."""
     if isinstance(a, Tensor):
         x, needs_grad = a.data, a._requires_grad
     else:
-        x, needs_grad = a, False
+        x, needs_grad = _scalar_operand(fn, a), False
     if isinstance(b, Tensor):
         y, needs_grad = b.data, needs_grad or b._requires_grad
     else:
-        y = b
+        y = _scalar_operand(fn, b)
+    # Same-dtype float arrays (the training hot path) need no promotion; anything else asks the
+    # table so that NumPy computes in exactly the dtype PyTorch would produce.
+    if not (type(x) is np.ndarray and type(y) is np.ndarray and x.dtype is y.dtype
+            and x.dtype.kind == "f"):
+        x, y = _promote(fn, x, y)
     try:
-        out = Tensor._make(_observe_forward(fn, (x, y), {}) if _observers else fn(x, y))
+        return _record(fn, (a, b), (x, y), {}, needs_grad)
     except ValueError:
-        raise ValueError(_shape_error(fn, a, b)) from None
-    if needs_grad and _grad_enabled and out.data.dtype.kind == "f":
-        out._requires_grad = True
-        out.grad_fn = Node(fn, (a, b), {})
-    if out.data.dtype is _FLOAT64:
-        _float_result(out, a, b)
-    return out
+        raise ShapeError(_shape_error(fn, a, b)) from None
 
 
-def matmul(a, b):
-    """Matrix product with NumPy/PyTorch broadcasting of batch dims.
+def _scalar_operand(fn, x):
+    if isinstance(x, (bool, int, float, np.ndarray)):
+        return x
+    if isinstance(x, np.generic):
+        return x.item()  # NumPy scalars count as Python numbers, as in PyTorch
+    raise TypeError(
+        f"unsupported operand type for {fn.__name__}: 'Tensor' and '{type(x).__name__}' "
+        "(expected a Tensor or a Python number)"
+    )
+
+
+def _promote(fn, x, y):
+    """Cast array operands to PyTorch's result dtype; Python numbers stay weak."""
+    dtype = result_type(x, y)
+    if dtype.kind != "f" and fn is ops.div:
+        dtype = float32  # true division of integers gives the default float dtype
+    if fn is ops.pow and dtype.kind in "iu" and np.any(np.asarray(y) < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if isinstance(x, np.ndarray) and x.dtype != dtype:
+        x = x.astype(dtype)
+    if isinstance(y, np.ndarray) and y.dtype != dtype:
+        y = y.astype(dtype)
+    return x, y
+
+
+def matmul(input, other):
+    """Matrix product with NumPy/PyTorch broadcasting of batch dims (``torch.matmul``).
 
     Shape:
         ``(*, n, k) @ (*, k, m) -> (*, n, m)``; 1-d operands are treated as in ``torch.matmul``.
     """
-    return _binary(ops.matmul, a, b)
+    return _binary(ops.matmul, input, other)
+
+
+def linear(input, weight, bias=None):
+    r"""Applies :math:`y = x W^T + b` as one primitive (``torch.nn.functional.linear``).
+
+    Its gradient rule (module 05) returns ``weight``'s gradient in ``weight``'s own
+    ``(out_features, in_features)`` row-major layout, so optimizers update contiguous memory.
+
+    Args:
+        input: Tensor of shape :math:`(*, H_{in})`.
+        weight: Tensor of shape :math:`(H_{out}, H_{in})`.
+        bias: Tensor of shape :math:`(H_{out})`, or None.
+
+    Shape:
+        Output :math:`(*, H_{out})`.
+
+    Example:
+        >>> x = Tensor([[1.0, 2.0]])
+        >>> linear(x, Tensor([[1.0, 0.0], [1.0, 1.0]]), Tensor([0.5, -0.5]))
+        tensor([[1.5, 2.5]])
+    """
+    for position, (name, value) in enumerate((("input", input), ("weight", weight), ("bias", bias)), 1):
+        if value is None and name == "bias":
+            continue
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"linear() expects a Tensor {name}, got {type(value).__name__} "
+                f"(argument '{name}', position {position}, must be Tensor)"
+            )
+        if value.data.dtype.kind != "f":
+            raise TypeError(f"linear() needs floating point tensors, got {name} of dtype {value.data.dtype}")
+    x, w = input.data, weight.data
+    if w.ndim != 2:
+        raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got shape {w.shape}")
+    if x.ndim == 0 or x.shape[-1] != w.shape[1]:
+        rows = int(np.prod(x.shape[:-1])) if x.ndim else 1
+        raise ShapeError(
+            f"linear: input of shape {x.shape} does not match weight of shape {w.shape}: expected "
+            f"the last input dim to be in_features={w.shape[1]} (mat1 and mat2 shapes cannot be "
+            f"multiplied ({rows}x{x.shape[-1] if x.ndim else 1} and {w.shape[1]}x{w.shape[0]}))"
+        )
+    b = None if bias is None else bias.data
+    if b is not None and b.shape not in ((w.shape[0],), ()):
+        raise ShapeError(f"linear: bias of shape {b.shape} does not match out_features={w.shape[0]}")
+    operands = (x, w) if b is None else (x, w, b)
+    if not all(a.dtype is x.dtype for a in operands):
+        dtype = result_type(*operands)
+        x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+        b = None if b is None else b.astype(dtype, copy=False)
+    needs_grad = input._requires_grad or weight._requires_grad or (bias is not None and bias._requires_grad)
+    return _record(ops.linear, (input, weight, bias), (x, w, b), {}, needs_grad)
+
+
+def _shape_of(x):
+    return tuple(x.shape) if isinstance(x, (Tensor, np.ndarray)) else type(x).__name__
 
 
 def _shape_error(fn, a, b):
@@ -864,81 +549,7 @@ def _shape_error(fn, a, b):
     if sa[-1] != k_b:
         which = "only" if len(sb) == 1 else "second-to-last"
         return (
-            f"matmul: shapes {sa} and {sb} do not align: {sa[-1]} (last dim of the first) "
+            f"matmul: shapes {sa} and {sb} cannot be multiplied: {sa[-1]} (last dim of the first) "
             f"!= {k_b} ({which} dim of the second)"
         )
     return f"matmul: batch dims of {sa} and {sb} cannot be broadcast together"
-
-
-def cat(tensors, dim=0):
-    """Join tensors along an existing ``dim`` (``torch.cat``)."""
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError("cat needs at least one tensor")
-    try:
-        return apply_op(ops.cat, *tensors, dim=dim)
-    except ValueError:
-        raise ValueError(
-            f"cat: shapes {[_shape_of(t) for t in tensors]} differ outside dim {dim}"
-        ) from None
-
-
-def stack(tensors, dim=0):
-    """Join same-shaped tensors along a new ``dim`` (``torch.stack``)."""
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError("stack needs at least one tensor")
-    try:
-        return apply_op(ops.stack, *tensors, dim=dim)
-    except ValueError:
-        raise ValueError(f"stack: shapes {[_shape_of(t) for t in tensors]} are not all equal") from None
-
-
-def where(condition, input, other):
-    """Elementwise ``input if condition else other`` (``torch.where``); broadcasts all three."""
-    condition = _bool_array(condition, "where expects a bool condition")
-    try:
-        return _float_result(apply_op(ops.where, input, other, condition=condition), input, other)
-    except ValueError:
-        raise ValueError(
-            f"where: shapes {condition.shape}, {_shape_of(input)} and {_shape_of(other)} "
-            "cannot be broadcast together"
-        ) from None
-
-
-def _triangle(fn, input, diagonal):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fn.__name__}(): argument 'input' must be Tensor, not {type(input).__name__}")
-    if input.data.ndim < 2:
-        raise RuntimeError(
-            f"{fn.__name__}: input tensor must have at least 2 dimensions, got shape {input.data.shape}"
-        )
-    if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
-        raise TypeError(f"{fn.__name__}(): argument 'diagonal' must be int, not {type(diagonal).__name__}")
-    return apply_op(fn, input, diagonal=int(diagonal))
-
-
-def tril(input, diagonal=0):
-    """The lower triangle of the last two dims, the rest zero (``torch.tril``).
-
-    Keeps ``input[..., i, j]`` where ``j - i <= diagonal``.
-
-    Example:
-        >>> tril(Tensor([[1, 2], [3, 4]]))
-        tensor([[1, 0],
-                [3, 4]])
-    """
-    return _triangle(ops.tril, input, diagonal)
-
-
-def triu(input, diagonal=0):
-    """The upper triangle of the last two dims, the rest zero (``torch.triu``).
-
-    Keeps ``input[..., i, j]`` where ``j - i >= diagonal``.
-
-    Example:
-        >>> triu(Tensor([[1, 2], [3, 4]]), diagonal=1)
-        tensor([[0, 2],
-                [0, 0]])
-    """
-    return _triangle(ops.triu, input, diagonal)
