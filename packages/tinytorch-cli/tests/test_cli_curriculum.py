@@ -62,6 +62,9 @@ def test_cli_check_and_lock_on_installed_modules(tmp_path, capsys):
     assert pins["tinytorch-tensor"] == metadata.version("tinytorch-tensor")
     assert pins["numpy"] == metadata.version("numpy")
     assert pins["tinytorch-cli"] == metadata.version("tinytorch-cli")
+    for tool in ("pytest", "hypothesis", "tinytorch-results"):  # the course runs tests and milestones
+        assert pins[tool] == metadata.version(tool)
+    assert "--find-links WHEELHOUSE" in out.read_text().splitlines()[1]
 
 
 def test_cli_check_fails_on_a_missing_prerequisite(tmp_path, capsys):
