@@ -87,7 +87,9 @@ def test_quantized_linear_close_to_float_and_state_dict_holds_int8():
     layer = Linear(64, 32)
     q = QuantizedLinear.from_float(layer)
     state = q.state_dict()
-    assert state["weight"].dtype == np.int8 and state["weight"].shape == (32, 64)
+    assert state["qweight"].dtype == np.int8 and state["qweight"].shape == (32, 64)
+    assert "weight" not in state  # the float weight is gone; .weight dequantizes on demand
+    np.testing.assert_allclose(q.weight.data, layer.weight.data, atol=float(q.weight_scale.data.max()) / 2 + 1e-7)
     assert state["weight_scale"].dtype == np.float32 and state["bias"].dtype == np.float32
     x = randn(8, 5, 64)
     with no_grad():
@@ -149,7 +151,7 @@ def test_quantize_dynamic_returns_a_copy_and_leaves_float_model_untouched():
     assert "Conv2d" not in kinds and "Linear" not in kinds
     for k, v in model.state_dict().items():
         np.testing.assert_array_equal(v, before[k])
-    assert q.state_dict()["0.weight"].dtype == np.int8
+    assert q.state_dict()["0.qweight"].dtype == np.int8
     only_linear = quantize_dynamic(model, {Linear})
     assert [type(m).__name__ for m in only_linear.modules()].count("Conv2d") == 2
     with pytest.raises(ValueError, match="int8 only"):
@@ -191,8 +193,13 @@ def test_load_is_all_or_nothing(tmp_path):
     save(Sequential(Linear(4, 3), Linear(3, 2)), tmp_path / "float.npz")  # float weights
     target = quantize_dynamic(Sequential(Linear(4, 3), Linear(3, 2)))
     before = {k: v.copy() for k, v in target.state_dict().items()}
-    with pytest.raises(RuntimeError, match="dtype mismatch for 0.weight: file has float32, model has int8"):
+    with pytest.raises(RuntimeError, match='Missing key.*"0.qweight"'):
         load(target, tmp_path / "float.npz")
+    widened = quantize_dynamic(Sequential(Linear(4, 3), Linear(3, 2)))
+    widened[0].qweight.data = widened[0].qweight.data.astype(np.float32)  # a file with float codes
+    save(widened, tmp_path / "f.npz")
+    with pytest.raises(RuntimeError, match="dtype mismatch for 0.qweight: file has float32, model has int8"):
+        load(target, tmp_path / "f.npz")
     with pytest.raises(RuntimeError, match="size mismatch"):
         load(quantize_dynamic(Sequential(Linear(4, 5), Linear(5, 2))), tmp_path / "q.npz")
     for k, v in target.state_dict().items():
@@ -252,3 +259,19 @@ def test_quantized_models_keep_layer_order_and_match_the_float_model():
         for q in (quantize_dynamic(model), quantize_static(model, [x])):
             assert [n for n, _ in q.named_children()] == names
             assert np.abs(q(x).data - ref).max() < 0.05 * np.abs(ref).max()
+
+
+def test_quantized_gpt_reads_dequantized_weights_and_keeps_the_tied_head_float():
+    from tinytorch.transformer import GPT, GPTConfig
+
+    manual_seed(0)
+    gpt = GPT(GPTConfig(vocab_size=65, block_size=32, n_layer=2, n_head=4, n_embd=32)).eval()
+    q = quantize_dynamic(gpt)
+    assert type(q.lm_head).__name__ == "Linear" and q.lm_head.weight is q.wte.weight  # still tied
+    assert type(q.h[0].attn.c_attn).__name__ == "QuantizedLinear"
+    idx = Tensor(np.random.default_rng(0).integers(0, 65, (2, 16)))
+    with no_grad():
+        ref = gpt(idx)[0].data
+    out = q(idx)[0].data
+    assert np.abs(out - ref).max() < 0.05 * np.abs(ref).max()
+    assert model_bytes(q) < model_bytes(gpt) / 2

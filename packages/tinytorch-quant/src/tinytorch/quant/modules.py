@@ -1,9 +1,11 @@
 """Quantized layers and the model-level conversions ``quantize_dynamic`` / ``quantize_static``.
 
-A quantized layer keeps its weight as an ``int8`` buffer with ``float32`` per-channel scales (so
-``state_dict()`` holds the int8 arrays and a saved model really is about 4× smaller) and computes
-through the exact integer kernels of :mod:`tinytorch.quant.kernels`. The layers are for
-inference: they hold no Parameters and their kernels have no gradient rule.
+A quantized layer keeps its weight as an ``int8`` buffer ``qweight`` with ``float32`` per-channel
+scales ``weight_scale`` (so ``state_dict()`` holds the int8 arrays and a saved model really is
+about 4× smaller) and computes through the exact integer kernels of :mod:`tinytorch.quant.kernels`.
+Code that reads ``layer.weight`` directly (a GPT slicing its packed q/k/v projection) gets the
+dequantized float32 weight, so it stays correct instead of multiplying by raw int8 codes. The
+layers are for inference: they hold no Parameters and their kernels have no gradient rule.
 """
 
 import copy
@@ -15,7 +17,7 @@ from tinytorch.spatial import BatchNorm2d, Conv2d
 from tinytorch.tensor import Tensor, apply_op, no_grad
 
 from .kernels import quantized_conv2d, quantized_linear
-from .observers import MinMaxObserver, quantize_per_channel
+from .observers import MinMaxObserver, dequantize, quantize_per_channel
 
 __all__ = [
     "QuantizedLinear", "QuantizedConv2d", "quantize_dynamic", "quantize_static", "model_bytes",
@@ -33,11 +35,11 @@ def _check_input(input, where):
 
 
 class _Quantized(Module):
-    """Shared buffers: ``weight`` (int8), ``weight_scale`` (float32), ``bias``, activation qparams."""
+    """Shared buffers: ``qweight`` (int8), ``weight_scale`` (float32), ``bias``, activation qparams."""
 
     def _init_buffers(self, float_module, activation):
         q, scales = quantize_per_channel(float_module.weight.data, axis=0)
-        self.register_buffer("weight", Tensor(q, dtype=np.int8))
+        self.register_buffer("qweight", Tensor(q, dtype=np.int8))
         self.register_buffer("weight_scale", Tensor(scales))
         bias = float_module.bias
         self.register_buffer("bias", None if bias is None else Tensor(bias.data.astype(np.float32)))
@@ -59,6 +61,11 @@ class _Quantized(Module):
         return None if self.bias is None else self.bias.data
 
     @property
+    def weight(self):
+        """The dequantized float32 weight, a new Tensor (what the int8 codes and scales represent)."""
+        return Tensor(dequantize(self.qweight.data, self.weight_scale.data, axis=0))
+
+    @property
     def mode(self):
         return "dynamic" if self.input_scale is None else "static"
 
@@ -68,13 +75,14 @@ class QuantizedLinear(_Quantized):
 
     Built from a float layer with :meth:`from_float`. ``weight`` is ``(out_features, in_features)``
     int8, symmetric per output row; the input is quantized per tensor (dynamic: from each batch's
-    range; static: calibrated). Differs from torch: int8 activations instead of uint8.
+    range; static: calibrated). Differs from torch: int8 activations instead of uint8, and
+    ``weight`` is the dequantized float weight (torch's ``weight()`` returns the quantized one).
 
     Example:
         >>> from tinytorch.tensor import randn
         >>> float_layer = Linear(16, 4)
         >>> q = QuantizedLinear.from_float(float_layer)
-        >>> q.weight.dtype, q.weight_scale.dtype, q(randn(2, 16)).shape
+        >>> q.qweight.dtype, q.weight_scale.dtype, q(randn(2, 16)).shape
         (dtype('int8'), dtype('float32'), (2, 4))
     """
 
@@ -100,7 +108,7 @@ class QuantizedLinear(_Quantized):
             raise ValueError(
                 f"QuantizedLinear: input of shape {input.shape} does not match in_features={self.in_features}"
             )
-        return apply_op(quantized_linear, input, self.weight.data, self.weight_scale.data, self._bias(),
+        return apply_op(quantized_linear, input, self.qweight.data, self.weight_scale.data, self._bias(),
                         **self._qparams())
 
     def extra_repr(self):
@@ -145,7 +153,7 @@ class QuantizedConv2d(_Quantized):
 
     def forward(self, input):
         _check_input(input, "QuantizedConv2d")
-        return apply_op(quantized_conv2d, input, self.weight.data, self.weight_scale.data, self._bias(),
+        return apply_op(quantized_conv2d, input, self.qweight.data, self.weight_scale.data, self._bias(),
                         stride=self.stride, padding=self.padding, dilation=self.dilation,
                         **self._qparams())
 
@@ -172,17 +180,33 @@ def _replace(parent, name, module):
     parent._modules[name] = module
 
 
-def _swap(model, spec, activations, prefix=""):
-    """Replace, depth first, every module of a type in ``spec`` by its quantized twin."""
+def _shared_parameters(model):
+    # ids of Parameters registered in more than one module (a GPT's head tied to its embedding)
+    seen, shared = set(), set()
+    for module in model.modules():
+        for p in module._parameters.values() if isinstance(module, Module) else ():
+            if p is not None:
+                (shared if id(p) in seen else seen).add(id(p))
+    return shared
+
+
+def _swap(model, spec, activations, prefix="", shared=frozenset()):
+    """Replace, depth first, every module of a type in ``spec`` by its quantized twin.
+
+    A layer whose weight is tied to another module stays float: quantizing it would store the
+    weight twice (the int8 copy and the float original) and untie them.
+    """
     for name, child in list(model._modules.items()):
         if child is None:
             continue
         path = f"{prefix}{name}"
         kind = next((t for t in spec if type(child) is t), None)
+        if kind is not None and id(child.weight) in shared:
+            continue
         if kind is not None:
             _replace(model, name, _QUANTIZED[kind].from_float(child, activations.get(path)))
         elif isinstance(child, Module):  # module 02's activations are not Modules: no children
-            _swap(child, spec, activations, path + ".")
+            _swap(child, spec, activations, path + ".", shared)
 
 
 def fuse_conv_bn_eval(conv, bn):
@@ -232,7 +256,8 @@ def quantize_dynamic(model, qconfig_spec=None, dtype=np.int8, inplace=False, fus
 
     Activations are quantized on the fly from each batch's range. Returns a quantized copy; the
     float model is untouched (``inplace=True`` converts it in place instead). Differs from torch:
-    ``Conv2d`` is quantized by default too, after folding the batch norms that follow it.
+    ``Conv2d`` is quantized by default too, after folding the batch norms that follow it; a layer
+    whose weight is tied to another module (a GPT's output head) stays float.
 
     Args:
         model: a ``Module``.
@@ -246,7 +271,7 @@ def quantize_dynamic(model, qconfig_spec=None, dtype=np.int8, inplace=False, fus
         >>> from tinytorch.layers import Sequential
         >>> float_model = Sequential(Linear(4, 8), Linear(8, 2))
         >>> q = quantize_dynamic(float_model)
-        >>> type(q[0]).__name__, type(float_model[0]).__name__, q.state_dict()["0.weight"].dtype
+        >>> type(q[0]).__name__, type(float_model[0]).__name__, q.state_dict()["0.qweight"].dtype
         ('QuantizedLinear', 'Linear', dtype('int8'))
     """
     if not isinstance(model, Module):
@@ -259,7 +284,7 @@ def quantize_dynamic(model, qconfig_spec=None, dtype=np.int8, inplace=False, fus
         return _QUANTIZED[type(target)].from_float(target)
     if fuse and Conv2d in spec:
         fuse_batchnorm(target)
-    _swap(target, spec, {})
+    _swap(target, spec, {}, shared=_shared_parameters(target))
     return target
 
 
@@ -302,7 +327,7 @@ def quantize_static(model, calibration_data, observer=MinMaxObserver, qconfig_sp
     activations = {name: obs.calculate_qparams() for name, obs in observers.items()}
     if type(calibrated) in spec:
         return _QUANTIZED[type(calibrated)].from_float(calibrated, activations[""])
-    _swap(calibrated, spec, activations)
+    _swap(calibrated, spec, activations, shared=_shared_parameters(calibrated))
     return calibrated
 
 
