@@ -7,6 +7,8 @@ a one-token prompt. Columns, all in this process, BLAS on one thread:
 - ``recompute B=1``: ``GPT.generate``, the whole window again every step (the baseline);
 - ``cache B=1``: ``tinytorch.memoization.generate`` with the preallocated ``KVCache``;
 - ``cache B=8``: the same for 8 sequences at once (tokens/s counts all 8 rows);
+- ``cache+fused B=1`` / ``B=8``: the cache on ``tinytorch.acceleration.accelerate(model)`` (fused
+  layer norms, GELU MLP and attention: fewer recorded ops per step);
 - ``torch recompute B=1``: the same GPT in PyTorch 2.13 (``tools/bench/bench_gpt.py``'s model),
   recomputing, one thread; skipped without torch.
 
@@ -29,6 +31,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bench_gpt import CONFIG, build, torch  # noqa: E402  (same folder: the shared GPT pair)
+from tinytorch.acceleration import accelerate  # noqa: E402
 from tinytorch.memoization import generate  # noqa: E402
 from tinytorch.tensor import Tensor  # noqa: E402
 
@@ -46,6 +49,7 @@ def measure(new_tokens=256, repeat=3):
     """Median tokens/s per column and whether cached greedy tokens equal recomputed ones."""
     ours, theirs = build()
     ours.eval()
+    fused = accelerate(ours).eval()
     if theirs is not None:
         theirs.eval()
         torch.set_num_threads(1)
@@ -54,6 +58,8 @@ def measure(new_tokens=256, repeat=3):
         "recompute B=1": (lambda: ours.generate(one, new_tokens, top_k=1), 1),
         "cache B=1": (lambda: generate(ours, one, new_tokens, top_k=1), 1),
         "cache B=8": (lambda: generate(ours, eight, new_tokens, top_k=1), 8),
+        "cache+fused B=1": (lambda: generate(fused, one, new_tokens, top_k=1), 1),
+        "cache+fused B=8": (lambda: generate(fused, eight, new_tokens, top_k=1), 8),
     }
     if theirs is not None:
         columns["torch recompute B=1"] = (lambda: _torch_recompute(theirs, new_tokens), 1)
@@ -65,8 +71,9 @@ def measure(new_tokens=256, repeat=3):
             times[name].append(time.perf_counter() - start)
     rates = {name: columns[name][1] * new_tokens / float(np.median(t)) for name, t in times.items()}
     n = CONFIG["block_size"] - 1
-    same = np.array_equal(ours.generate(eight, n, top_k=1).data,
-                          generate(ours, eight, n, top_k=1, on_full="recompute").data)
+    reference = ours.generate(eight, n, top_k=1).data
+    same = (np.array_equal(reference, generate(ours, eight, n, top_k=1, on_full="recompute").data)
+            and np.array_equal(reference, generate(fused, eight, n, top_k=1, on_full="recompute").data))
     return rates, same
 
 
