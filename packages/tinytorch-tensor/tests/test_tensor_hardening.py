@@ -74,6 +74,38 @@ class TestErrors:
         with pytest.raises(ValueError):  # also a ValueError, as before
             tt.zeros(2, 3) @ tt.zeros(2, 3)
 
+    def test_negative_slice_steps_are_refused_as_in_torch(self):
+        with pytest.raises(ValueError, match="step must be greater than zero"):
+            tt.zeros(4)[::-1]
+
+    def test_view_never_copies(self):
+        x = tt.zeros(2, 3)
+        assert np.shares_memory(x.view(6).data, x.data)
+        with pytest.raises(RuntimeError, match="Use .reshape"):
+            x.T.view(6)
+        assert x.T.reshape(6).shape == (6,)
+
+    def test_matmul_and_linear_need_one_dtype(self):
+        with pytest.raises(RuntimeError, match="same dtype"):
+            tt.zeros(2, 2) @ tt.zeros(2, 2, dtype=tt.float64)
+        with pytest.raises(RuntimeError, match="same dtype"):
+            tt.linear(tt.zeros(2, 2), tt.zeros(2, 2, dtype=tt.float64))
+
+    def test_python_number_conversions(self):
+        assert float(Tensor([1.5])) == 1.5 and int(Tensor(3)) == 3
+        assert [10, 20, 30][Tensor(1)] == 20
+        with pytest.raises(ValueError, match="only one element"):
+            int(Tensor([1, 2]))
+        with pytest.raises(TypeError, match="integer tensors"):
+            [1, 2][Tensor(1.0)]
+        assert tt.zeros(2, 3).reshape(Tensor(6)).shape == (6,)
+
+    def test_bool_abs_and_argmax_are_refused(self):
+        with pytest.raises(NotImplementedError):
+            Tensor([True, False]).abs()
+        with pytest.raises(RuntimeError):
+            Tensor([True, False]).argmax()
+
     def test_bad_operand_types(self):
         with pytest.raises(TypeError, match="list"):
             tt.zeros(2) + [1.0, 2.0]

@@ -7,6 +7,7 @@ add rules for their own kernels with :func:`gradient_of` and test them with :fun
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import nn_rules  # noqa: F401  (registers the activation and loss rules)
 from .engine import backward, topological_order, unbroadcast
 from .gradcheck import GradcheckError, gradcheck
 from .rules import GRADIENTS, gradient_of

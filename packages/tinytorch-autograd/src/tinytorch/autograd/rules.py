@@ -18,15 +18,14 @@ waste work on inputs nobody needs (``X @ W`` with a constant ``X``) may take a k
 and return ``None`` where it is False.
 
 Later packages register rules for their own kernels with :func:`gradient_of`; they never patch
-classes or this table's entries for kernels they do not own.
+classes or this table's entries for kernels they do not own. This file holds the rules of
+module 01's kernels; :mod:`.nn_rules` those of modules 02 and 04 (activations and losses).
 """
 
 import inspect
 
 import numpy as np
 
-from tinytorch.activations import ops as A
-from tinytorch.losses import ops as L
 from tinytorch.tensor import ops as T
 
 GRADIENTS = {}
@@ -202,11 +201,12 @@ def matmul_rule(grad, out, a, b, needs_input_grad=(True, True)):
     if b.ndim == 2 and a.ndim > 2:
         # (..., n, k) @ (k, m): one (N, k) @ (k, m) GEMM per direction.
         k, m = b.shape
-        g2 = grad.reshape(-1, m)  # (N, m)
+        n = int(np.prod(a.shape[:-1]))
+        g2 = grad.reshape(n, m)  # (N, m)
         if needs_input_grad[0]:
             ga = (g2 @ b.T).reshape(a.shape)
         if needs_input_grad[1]:
-            gb = a.reshape(-1, k).T @ g2  # (k, m)
+            gb = a.reshape(n, k).T @ g2  # (k, m)
         return ga, gb
     if needs_input_grad[0]:
         ga = grad @ np.swapaxes(b, -1, -2)
@@ -225,12 +225,13 @@ def linear_rule(grad, out, input, weight, bias=None, needs_input_grad=(True, Tru
     """
     # BEGIN SOLUTION
     n_out, n_in = weight.shape
-    g2 = grad.reshape(-1, n_out)  # (N, out)
+    n = grad.size // n_out if n_out else int(np.prod(input.shape[:-1]))  # rows of the batch
+    g2 = grad.reshape(n, n_out)  # (N, out)
     gx = gw = gb = None
     if needs_input_grad[0]:
         gx = (g2 @ weight).reshape(input.shape)  # (N, in) -> (*, in)
     if needs_input_grad[1]:
-        gw = g2.T @ input.reshape(-1, n_in)  # (out, N) @ (N, in) -> (out, in)
+        gw = g2.T @ input.reshape(n, n_in)  # (out, N) @ (N, in) -> (out, in)
     if bias is not None and needs_input_grad[2]:
         gb = g2.sum(axis=0)  # (out,)
     return gx, gw, gb
@@ -606,139 +607,4 @@ def cat_rule(grad, out, *arrays, dim=0):
 def stack_rule(grad, out, *arrays, dim=0):
     # BEGIN SOLUTION
     return tuple(np.moveaxis(grad, dim, 0))
-    # END SOLUTION
-
-
-# ----- activations (tinytorch.activations.ops) ---------------------------------------------------
-
-
-@gradient_of(A.relu, saves="output")
-def relu_rule(grad, out, a):
-    """Gradient 1 where ``a > 0`` and 0 elsewhere, including at 0 (PyTorch's choice)."""
-    # BEGIN SOLUTION
-    return (grad * (out > 0),)
-    # END SOLUTION
-
-
-@gradient_of(A.sigmoid, saves="output")
-def sigmoid_rule(grad, out, a):
-    # BEGIN SOLUTION
-    return (grad * out * (1 - out),)
-    # END SOLUTION
-
-
-@gradient_of(A.gelu, saves="inputs")
-def gelu_rule(grad, out, a, approximate="none"):
-    """``d/da [a s(a)] = s + a ds`` with the same ``s`` the forward used (``A.gelu_factor``)."""
-    # BEGIN SOLUTION
-    s, ds = A.gelu_factor(a, approximate, derivative=True)
-    s += a * ds
-    s *= grad
-    return (s,)
-    # END SOLUTION
-
-
-@gradient_of(A.softmax, saves="output")
-def softmax_rule(grad, out, a, dim):
-    """``y * (g - sum(g * y))`` along ``dim``: the Jacobian-vector product without the Jacobian."""
-    # BEGIN SOLUTION
-    gy = grad * out
-    return (gy - out * gy.sum(axis=dim, keepdims=True),)
-    # END SOLUTION
-
-
-@gradient_of(A.log_softmax, saves="output")
-def log_softmax_rule(grad, out, a, dim):
-    """``g - softmax(a) * sum(g)`` along ``dim``, with ``softmax(a) = exp(out)``."""
-    # BEGIN SOLUTION
-    return (grad - np.exp(out) * grad.sum(axis=dim, keepdims=True),)
-    # END SOLUTION
-
-
-# ----- losses (tinytorch.losses.ops) -------------------------------------------------------------
-
-
-def _per_element(grad, reduction, n):
-    """Upstream gradient of each element of the unreduced loss: broadcasts against it."""
-    if reduction == "mean":
-        return grad / np.asarray(n, dtype=grad.dtype)
-    return grad  # "sum": 0-d, "none": the loss's own shape
-
-
-@gradient_of(L.mse_loss)
-def mse_loss_rule(grad, out, input, target, reduction="mean", needs_input_grad=(True, True)):
-    # BEGIN SOLUTION
-    d = (input - target) * (2 * _per_element(grad, reduction, input.size))
-    return d, (-d if needs_input_grad[1] else None)
-    # END SOLUTION
-
-
-@gradient_of(L.cross_entropy)
-def cross_entropy_rule(grad, out, input, *, target, ignore_index=-100, label_smoothing=0.0,
-                       reduction="mean"):
-    """``(softmax(x) - (1 - eps) * onehot(target) - eps / C) * valid``, times the upstream scale.
-
-    Fused: one softmax and one pass, instead of differentiating log_softmax, gather and mean.
-    """
-    # BEGIN SOLUTION
-    class_dim = 0 if input.ndim == 1 else 1
-    n_classes = input.shape[class_dim]
-    d = A.softmax(input, class_dim)  # (N, C, d1, ...), a fresh array
-    valid = target != ignore_index  # (N, d1, ...)
-    picked = np.where(valid, target, 0)
-    if input.ndim == 2:  # (N, C): the common case, plain fancy indexing is cheapest
-        d[np.arange(input.shape[0]), picked] -= 1 - label_smoothing
-    else:
-        index = np.expand_dims(picked, class_dim)  # (N, 1, d1, ...)
-        hit = np.take_along_axis(d, index, axis=class_dim)
-        np.put_along_axis(d, index, hit - (1 - label_smoothing), axis=class_dim)
-    if label_smoothing > 0:
-        d -= label_smoothing / n_classes
-    if reduction == "mean":
-        count = np.count_nonzero(valid)
-        # every target ignored: the loss is nan (0 / 0) but no element contributed, so the
-        # gradient is zero, as in PyTorch, and one all-padding batch cannot poison the weights
-        scale = valid * (grad / np.asarray(max(count, 1), dtype=grad.dtype))
-    else:
-        scale = valid * grad  # (N, d1, ...)
-    d *= np.expand_dims(scale.astype(d.dtype, copy=False), class_dim)
-    return (d,)
-    # END SOLUTION
-
-
-@gradient_of(L.binary_cross_entropy)
-def binary_cross_entropy_rule(grad, out, input, *, target, weight=None, reduction="mean"):
-    """``(p - t) / max(p (1 - p), 1e-12)``, PyTorch's guard against dividing by zero at 0 and 1."""
-    # BEGIN SOLUTION
-    d = (input - target) / np.maximum(input * (1 - input), 1e-12)
-    if weight is not None:
-        d = d * weight
-    return (d * _per_element(grad, reduction, input.size),)
-    # END SOLUTION
-
-
-@gradient_of(L.binary_cross_entropy_with_logits)
-def binary_cross_entropy_with_logits_rule(grad, out, input, target, *, weight=None,
-                                          pos_weight=None, reduction="mean",
-                                          needs_input_grad=(True, True)):
-    """d/dx = w ((1 - t) - (1 + (pw - 1) t) sigmoid(-x)); d/dt = w (-x + (pw - 1) softplus(-x))."""
-    # BEGIN SOLUTION
-    scale = _per_element(grad, reduction, input.size)
-    if weight is not None:
-        scale = scale * weight
-    sig_neg = A.sigmoid(-input)  # sigmoid(-x), stable in both tails
-    d_input = d_target = None
-    if pos_weight is None:
-        if needs_input_grad[0]:
-            d_input = (1 - sig_neg - target) * scale  # sigmoid(x) - t
-        if needs_input_grad[1]:
-            d_target = -input * scale
-    else:
-        if needs_input_grad[0]:
-            d_input = ((1 - target) - (1 + (pos_weight - 1) * target) * sig_neg) * scale
-        if needs_input_grad[1]:
-            # softplus(-x) = log(1 + exp(-|x|)) + max(-x, 0)
-            softplus = np.log1p(np.exp(-np.abs(input))) + np.maximum(-input, 0)
-            d_target = (-input + (pos_weight - 1) * softplus) * scale
-    return d_input, d_target
     # END SOLUTION

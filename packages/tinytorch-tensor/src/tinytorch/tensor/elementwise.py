@@ -66,7 +66,9 @@ def cos(input):
 
 
 def abs(input):
-    return _t.apply_op(ops.abs, _tensor(input, "abs"))
+    if _tensor(input, "abs").data.dtype.kind == "b":
+        raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
+    return _t.apply_op(ops.abs, input)
 
 
 def neg(input):
@@ -116,8 +118,10 @@ def _bool_array(x, message):
     x = x.data if isinstance(x, _t.Tensor) else x
     if isinstance(x, np.bool_):
         x = np.asarray(x)
-    if not isinstance(x, np.ndarray) or x.dtype != np.bool_:
-        raise TypeError(f"{message}, got {getattr(x, 'dtype', type(x).__name__)}")
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{message}, got {type(x).__name__}")
+    if x.dtype != np.bool_:
+        raise RuntimeError(f"{message}, got dtype {x.dtype}")
     return x
 
 

@@ -64,11 +64,12 @@ def linear(input, weight, bias=None):
     # y = x W^T + b with weight (out, in): torch.nn.functional.linear. One GEMM on the flattened
     # batch, (N, in) @ (in, out); weight.T is a view that BLAS reads without a copy.
     # BEGIN SOLUTION
-    x = input.reshape(-1, input.shape[-1]) if input.ndim != 2 else input  # (N, in)
+    lead = input.shape[:-1]
+    x = input.reshape(int(np.prod(lead)), input.shape[-1]) if input.ndim != 2 else input  # (N, in)
     out = x @ weight.T  # (N, out)
     if bias is not None:
         out += bias
-    return out.reshape(input.shape[:-1] + (weight.shape[0],)) if input.ndim != 2 else out
+    return out.reshape(lead + (weight.shape[0],)) if input.ndim != 2 else out
     # END SOLUTION
 
 

@@ -152,6 +152,8 @@ def amin(input, dim=None, keepdim=False):
 
 
 def _arg(input, fn, name, dim, keepdim):
+    if input.data.dtype.kind == "b":
+        raise RuntimeError(f'"{name}_cpu" not implemented for \'Bool\'')
     if dim is None:
         if input.data.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")

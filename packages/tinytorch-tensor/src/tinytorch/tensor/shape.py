@@ -14,15 +14,19 @@ from .dtypes import result_type
 
 
 def _shape_arg(shape):
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``; sizes may be ints or 0-d integer Tensors."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     for n in shape:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            if isinstance(n, _t.Tensor):
-                continue  # 0-d integer tensors pass through __index__ below
-            raise TypeError(f"a shape must be ints, got {type(n).__name__} {n!r} in {tuple(shape)}")
-    return tuple(int(n) if not isinstance(n, _t.Tensor) else n.__index__() for n in shape)
+        if type(n) is not int:  # the common case costs one type check per dim
+            return tuple(_size(n, shape) for n in shape)
+    return shape
+
+
+def _size(n, shape):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer, _t.Tensor)):
+        raise TypeError(f"a shape must be ints, got {type(n).__name__} {n!r} in {tuple(shape)}")
+    return n.__index__() if isinstance(n, _t.Tensor) else int(n)
 
 
 def reshape(input, *shape):
@@ -37,8 +41,19 @@ def reshape(input, *shape):
 
 
 def view(input, *shape):
-    """Same as :func:`reshape`. Unlike PyTorch, copies instead of failing on non-contiguous data."""
-    return reshape(input, *shape)
+    """Same data, new shape, never a copy (``torch.Tensor.view``).
+
+    Raises RuntimeError where the shape cannot be had without copying (as after a transpose);
+    use :func:`reshape` there.
+    """
+    out = reshape(input, *shape)
+    if input.data.size and not np.shares_memory(out.data, input.data):
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            f"dimension spans across two contiguous subspaces): shape {input.data.shape} with "
+            f"strides {input.data.strides}. Use .reshape(...) instead."
+        )
+    return out
 
 
 def view_as(input, other):
@@ -276,7 +291,11 @@ def _unwrap_index(index):
 
 
 def getitem(input, index):
-    return _t.apply_op(ops.getitem, input, index=_unwrap_index(index))
+    index = _unwrap_index(index)
+    for part in index if isinstance(index, tuple) else (index,):
+        if isinstance(part, slice) and part.step is not None and part.step <= 0:
+            raise ValueError(f"step must be greater than zero (got slice step {part.step})")
+    return _t.apply_op(ops.getitem, input, index=index)
 
 
 def _joined(name, tensors, dim, extra):

@@ -161,6 +161,8 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods)
     def numel(self):
         return self.data.size
 
+    nelement = numel
+
     def element_size(self):
         return self.data.itemsize
 
@@ -289,10 +291,17 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods)
         return bool(self.data)
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"only one element tensors can be converted to Python scalars (shape {self.data.shape})"
+            )
+        return self.data.item()
 
     def __index__(self):
         if self.data.dtype.kind not in "iu" or self.data.size != 1:
@@ -375,6 +384,13 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods)
     def __xor__(self, other):
         return Tensor._make(np.bitwise_xor(self.data, _operand(other)))
 
+    eq = __eq__
+    ne = __ne__
+    lt = __lt__
+    le = __le__
+    gt = __gt__
+    ge = __ge__
+
 
 def _is_dtype_name(name):
     """True for a dtype name ("float32"), False for anything else (a device name)."""
@@ -443,6 +459,8 @@ def _binary(fn, a, b):
     # table so that NumPy computes in exactly the dtype PyTorch would produce.
     if not (type(x) is np.ndarray and type(y) is np.ndarray and x.dtype is y.dtype
             and x.dtype.kind == "f"):
+        if fn is ops.matmul:
+            _same_dtype("matmul", x, y)
         x, y = _promote(fn, x, y)
     try:
         return _record(fn, (a, b), (x, y), {}, needs_grad)
@@ -473,6 +491,15 @@ def _promote(fn, x, y):
     if isinstance(y, np.ndarray) and y.dtype != dtype:
         y = y.astype(dtype)
     return x, y
+
+
+def _same_dtype(name, *arrays):
+    dtypes = [a.dtype for a in arrays if isinstance(a, np.ndarray)]
+    if len(set(dtypes)) > 1:
+        raise RuntimeError(
+            f"{name}: expected both operands to have the same dtype, but got "
+            f"{' and '.join(str(d) for d in dtypes)} (PyTorch does not promote here; cast one)"
+        )
 
 
 def matmul(input, other):
@@ -526,11 +553,7 @@ def linear(input, weight, bias=None):
     b = None if bias is None else bias.data
     if b is not None and b.shape not in ((w.shape[0],), ()):
         raise ShapeError(f"linear: bias of shape {b.shape} does not match out_features={w.shape[0]}")
-    operands = (x, w) if b is None else (x, w, b)
-    if not all(a.dtype is x.dtype for a in operands):
-        dtype = result_type(*operands)
-        x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
-        b = None if b is None else b.astype(dtype, copy=False)
+    _same_dtype("linear", *((x, w) if b is None else (x, w, b)))
     needs_grad = input._requires_grad or weight._requires_grad or (bias is not None and bias._requires_grad)
     return _record(ops.linear, (input, weight, bias), (x, w, b), {}, needs_grad)
 
