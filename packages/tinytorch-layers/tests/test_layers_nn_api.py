@@ -195,3 +195,14 @@ def test_trunc_normal_stays_in_bounds_even_deep_in_a_tail():
     assert tail.data.min() >= 5.0 and tail.data.max() <= 6.0 and tail.data.mean() < 5.3
     with pytest.raises(ValueError, match="a < b"):
         init.trunc_normal_(Tensor(np.zeros(2)), a=1.0, b=0.0)
+
+
+def test_replacing_a_child_or_parameter_keeps_its_position():
+    from tinytorch.layers import Parameter
+    seq = Sequential(Linear(2, 3), ReLU(), Linear(3, 1))
+    setattr(seq, "0", Linear(2, 3, bias=False))
+    assert list(seq._modules) == ["0", "1", "2"] and seq[0].bias is None
+    assert seq(Tensor(np.ones((1, 2), np.float32))).shape == (1, 1)
+    lin = Linear(2, 2)
+    lin.weight = Parameter(np.zeros((2, 2), np.float32))
+    assert [k for k, _ in lin.named_parameters()] == ["weight", "bias"]

@@ -242,3 +242,17 @@ def test_dropout2d_zeroes_whole_channels_with_torchs_statistics():
     m = Dropout2d(0.3).eval()
     assert m(Tensor(x)).data is x or np.array_equal(m(Tensor(x)).data, x)
     assert repr(m) == repr(torch.nn.Dropout2d(0.3).eval())
+
+
+@pytest.mark.parametrize("call", [
+    lambda nn, x: nn.Conv2d(4, 2, 3)(x),  # channel mismatch
+    lambda nn, x: nn.Conv2d(3, 2, 9)(x),  # kernel larger than the input
+    lambda nn, x: nn.MaxPool2d(3, padding=2)(x),  # padding more than half the kernel
+    lambda nn, x: nn.MaxPool2d(9)(x),
+])
+def test_shape_errors_are_runtime_errors_like_torch(call):
+    import tinytorch.spatial as ours_nn
+    with pytest.raises(RuntimeError):
+        call(torch.nn, torch.zeros(2, 3, 6, 6))
+    with pytest.raises(RuntimeError):
+        call(ours_nn, Tensor(np.zeros((2, 3, 6, 6), np.float32)))

@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from tinytorch.tensor import Tensor, default_generator
+from tinytorch.tensor import linear as tensor_linear
 
 from .module import Module, Parameter
 
@@ -51,24 +52,10 @@ def linear(input, weight, bias=None):
                 f"linear(): argument '{name}' (position {position}) must be Tensor, not "
                 f"{type(value).__name__}"
             )
-    if weight.ndim != 2:
-        raise ValueError(
-            f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}"
-        )
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"linear: input of shape {input.shape} does not match weight of shape {weight.shape}: "
-            f"expected the last input dim to be in_features={weight.shape[1]}"
-        )
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(
-            f"linear: bias of shape {bias.shape} does not match out_features={weight.shape[0]}"
-        )
     # BEGIN SOLUTION
-    out = input @ weight.T  # (*, in) @ (in, out) -> (*, out); .T is a view, BLAS reads it as is
-    if bias is not None:
-        out = out + bias  # (out,) broadcasts over the leading dims
-    return out
+    # One primitive (module 01's kernel and rule) computes x @ W.T + b and checks the shapes
+    # (ShapeError, a RuntimeError as in PyTorch); its rule returns dW in W's own layout.
+    return tensor_linear(input, weight, bias)  # (*, in) -> (*, out)
     # END SOLUTION
 
 

@@ -232,7 +232,8 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            if name not in params:  # a replaced parameter keeps its place, as in PyTorch
+                self._forget(name)
             params[name] = value
         elif params is not None and name in params:
             if value is not None:
@@ -245,7 +246,8 @@ class Module:
             modules = self.__dict__.get("_modules")
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            if name not in modules:  # a replaced child keeps its place: Sequential order holds
+                self._forget(name)
             modules[name] = value
         elif name in self.__dict__.get("_modules", ()):
             if value is not None:

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 from tinytorch.autograd import gradient_of
-from tinytorch.tensor import Tensor, apply_op, default_generator, no_grad
+from tinytorch.tensor import ShapeError, Tensor, apply_op, default_generator, no_grad
 
 from . import ops
 
@@ -38,7 +38,7 @@ def _check_input(input, name, ndim=4):
     if input.dtype.kind != "f":
         raise TypeError(f"{name} expects a floating point tensor, got dtype {input.dtype}")
     if input.ndim != ndim:
-        raise ValueError(f"{name} expects input of shape (N, C, H, W), got shape {input.shape}")
+        raise ShapeError(f"{name} expects input of shape (N, C, H, W), got shape {input.shape}")
 
 
 def _conv_padding(padding, kernel_size, dilation, stride):

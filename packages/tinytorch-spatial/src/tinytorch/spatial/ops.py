@@ -25,6 +25,8 @@ from collections import OrderedDict
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from tinytorch.tensor import ShapeError
+
 __all__ = ["conv2d", "conv2d_naive", "max_pool2d", "avg_pool2d", "batch_norm"]
 
 CHUNK_BYTES = 2 << 20
@@ -105,16 +107,16 @@ def _chunks(n, bytes_per_image):
 
 def _check_conv(x, weight, bias):
     if x.ndim != 4:
-        raise ValueError(f"conv2d expects input of shape (N, C, H, W), got shape {x.shape}")
+        raise ShapeError(f"conv2d expects input of shape (N, C, H, W), got shape {x.shape}")
     if weight.ndim != 4:
-        raise ValueError(f"conv2d expects weight of shape (C_out, C_in, KH, KW), got shape {weight.shape}")
+        raise ShapeError(f"conv2d expects weight of shape (C_out, C_in, KH, KW), got shape {weight.shape}")
     if x.shape[1] != weight.shape[1]:
-        raise ValueError(
+        raise ShapeError(
             f"conv2d: input has {x.shape[1]} channels (shape {x.shape}) but weight expects "
             f"{weight.shape[1]} (weight shape {weight.shape})"
         )
     if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"conv2d: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+        raise ShapeError(f"conv2d: bias must have shape ({weight.shape[0]},), got {bias.shape}")
 
 
 def _conv_geometry(x, weight, stride, padding, dilation):
@@ -122,7 +124,7 @@ def _conv_geometry(x, weight, stride, padding, dilation):
     ho = _out_size(x.shape[2], kh, stride[0], padding[0], dilation[0])
     wo = _out_size(x.shape[3], kw, stride[1], padding[1], dilation[1])
     if ho <= 0 or wo <= 0:
-        raise ValueError(
+        raise ShapeError(
             f"conv2d: kernel {(kh, kw)} with dilation {dilation} is larger than the padded input "
             f"{(x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])}"
         )
@@ -248,14 +250,14 @@ def conv2d_naive(x, weight, bias=None, stride=(1, 1), padding=(0, 0), dilation=(
 
 def _pool_geometry(name, x, kernel, stride, padding, dilation, ceil_mode):
     if x.ndim != 4:
-        raise ValueError(f"{name} expects input of shape (N, C, H, W), got shape {x.shape}")
+        raise ShapeError(f"{name} expects input of shape (N, C, H, W), got shape {x.shape}")
     for k, p in zip(kernel, padding):
         if p > k // 2:
-            raise ValueError(f"{name}: padding {padding} must be at most half the kernel size {kernel}")
+            raise ShapeError(f"{name}: padding {padding} must be at most half the kernel size {kernel}")
     ho = _out_size(x.shape[2], kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
     wo = _out_size(x.shape[3], kernel[1], stride[1], padding[1], dilation[1], ceil_mode)
     if ho <= 0 or wo <= 0:
-        raise ValueError(f"{name}: kernel {kernel} is larger than the padded input of shape {x.shape}")
+        raise ShapeError(f"{name}: kernel {kernel} is larger than the padded input of shape {x.shape}")
     return ho, wo
 
 
