@@ -275,3 +275,11 @@ def test_quantized_gpt_reads_dequantized_weights_and_keeps_the_tied_head_float()
     out = q(idx)[0].data
     assert np.abs(out - ref).max() < 0.05 * np.abs(ref).max()
     assert model_bytes(q) < model_bytes(gpt) / 2
+
+
+def test_quantized_layers_are_inference_only_and_accept_empty_batches():
+    q = quantize_dynamic(Linear(3, 2))
+    assert q(Tensor(np.zeros((0, 3), np.float32))).shape == (0, 2)
+    x = randn(4, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="no gradient rule for tinytorch.quant.kernels.quantized_linear"):
+        q(x).sum().backward()
