@@ -77,13 +77,59 @@ def toy_package(root):
     return folder
 
 
+def toy_milestone(root):
+    folder = root / "milestones" / "tinytorch-milestone-toy"
+    (folder / "src" / "tinytorch" / "milestone_toy").mkdir(parents=True)
+    (folder / "src" / "tinytorch" / "milestone_toy" / "__init__.py").write_text("")
+    (folder / "src" / "tinytorch" / "milestone_toy" / "__main__.py").write_text(textwrap.dedent('''\
+        import sys
+
+        from tinytorch.results import Claim, milestone_main
+
+
+        def run(args, console):
+            from tinytorch.toy import double
+
+            return [Claim.check("double(2)", double(2), "==", 4)], {}
+
+
+        def main(argv=None):
+            return milestone_main("toy", run, argv, description="toy milestone")
+
+
+        if __name__ == "__main__":
+            sys.exit(main())
+        '''))
+    (folder / "pyproject.toml").write_text(textwrap.dedent('''\
+        [build-system]
+        requires = ["hatchling>=1.24"]
+        build-backend = "hatchling.build"
+
+        [project]
+        name = "tinytorch-milestone-toy"
+        version = "0.1.0"
+        keywords = ["tinytorch", "tinytorch-year-1999"]
+        dependencies = ["tinytorch-toy>=0.1,<0.2", "tinytorch-results>=0.1,<0.2"]
+
+        [project.entry-points."tinytorch.milestones"]
+        toy = "tinytorch.milestone_toy.__main__:main"
+
+        [tool.hatch.build.targets.wheel]
+        packages = ["src/tinytorch"]
+        '''))
+    return folder
+
+
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
     folder = toy_package(root)
+    toy_milestone(root)
     wheelhouse = root / "wheelhouse"
     subprocess.run([sys.executable, str(WHEELHOUSE_TOOL), "--repo", str(root), "--out", str(wheelhouse)],
                    check=True, capture_output=True)
+    subprocess.run([sys.executable, str(WHEELHOUSE_TOOL), "--out", str(wheelhouse),
+                    str(REPO / "packages" / "tinytorch-results")], check=True, capture_output=True)
     module = component_from_pyproject(folder / "pyproject.toml")
     submissions = root / "submissions"
     for student, code in HOSTILE.items():
@@ -160,11 +206,19 @@ def test_shards_merge_into_one_gradebook(classroom, tmp_path, monkeypatch):
         shutil.copytree(submissions / student, only / student)
     for shard in ("1/2", "2/2"):
         assert main(["--home", str(tmp_path / "tito"), "grade", str(only), "--wheelhouse", str(wheelhouse),
-                     "-o", str(tmp_path / shard.replace("/", "of")), "--shard", shard, "--jobs", "1"]) == 0
+                     "-o", str(tmp_path / shard.replace("/", "of")), "--shard", shard, "--jobs", "1",
+                     "--modules", "toy", "--milestones", "toy"]) == 0
     assert main(["grade", "--merge", str(tmp_path / "1of2" / "gradebook.json"),
                  str(tmp_path / "2of2" / "gradebook.json"), "-o", str(tmp_path / "all")]) == 0
-    merged = json.loads((tmp_path / "all" / "gradebook.json").read_text())
-    assert sorted(r["student"] for r in merged) == ["good", "wrong"]
+    merged = {r["student"]: r for r in json.loads((tmp_path / "all" / "gradebook.json").read_text())}
+    assert sorted(merged) == ["good", "wrong"]
+    assert merged["good"]["milestones"]["toy"]["achieved"] is True
+    wrong = merged["wrong"]["milestones"]["toy"]
+    assert wrong["achieved"] is False and wrong["failed"] == ["double(2)"] and wrong["claims"]["double(2)"]["value"] == 6
+    assert "milestone toy (quick run): not achieved" in (tmp_path / "all" / "feedback" / "wrong.md").read_text()
+    assert main(["grade", str(only), "--wheelhouse", str(wheelhouse), "-o", str(tmp_path / "none"),
+                 "--modules", "tensor"]) == 0
+    assert json.loads((tmp_path / "none" / "gradebook.json").read_text()) == []
 
 
 def test_a_course_installed_from_wheels_tests_modules_with_the_wheelhouse_bundles(classroom, tmp_path):
