@@ -90,6 +90,7 @@ def activation_bytes(output, exclude=()):
     """
     outputs = [output] if isinstance(output, Tensor) else list(output)
     skip = {id(_root(t.data)) for t in exclude}
+    # BEGIN SOLUTION
     buffers = {}  # id(root buffer) -> nbytes, for every array the graph holds
     stack = [t.grad_fn for t in outputs if t.grad_fn is not None]
     visited = set()
@@ -113,6 +114,7 @@ def activation_bytes(output, exclude=()):
             root = _root(a)
             buffers[id(root)] = root.nbytes
     return sum(n for key, n in buffers.items() if key not in skip)
+    # END SOLUTION
 
 
 @dataclass
