@@ -107,7 +107,8 @@ def steps_table(repeat):
             before, theirs = build()
             ids = rng.integers(0, 65, (BATCH, 128))
             x, y = Tensor(ids), Tensor(np.roll(ids, -1, axis=1))
-            make, tmake = (lambda m: AdamW(m.parameters(), lr=1e-3)), (lambda m: torch.optim.AdamW(m.parameters(), lr=1e-3))
+            make = lambda m: AdamW(m.parameters(), lr=1e-3)  # noqa: E731
+            tmake = lambda m: torch.optim.AdamW(m.parameters(), lr=1e-3)  # noqa: E731
         else:
             before = _mlp() if name == "MLP" else _cnn()
             shape = (64, 784) if name == "MLP" else (64, 1, 28, 28)
@@ -117,11 +118,11 @@ def steps_table(repeat):
             tmake = lambda m: torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)  # noqa: E731
         after = accelerate(before)
         gpt = name == "GPT"
-        columns = {"before": _ours_step(before, make(before), x, y, gpt), "after": _ours_step(after, make(after), x, y, gpt)}
+        columns = {"before": _ours_step(before, make(before), x, y, gpt),
+                   "after": _ours_step(after, make(after), x, y, gpt)}
         if theirs is not None:
             torch.set_num_threads(1)
-            columns["torch"] = _torch_step(theirs, tmake(theirs), x.data if gpt else x, y.data if gpt else y, gpt) \
-                if not gpt else _torch_step(theirs, tmake(theirs), x, y, gpt)
+            columns["torch"] = _torch_step(theirs, tmake(theirs), x, y, gpt)
         for fn in columns.values():
             fn()
         times = {k: [] for k in columns}

@@ -1,6 +1,5 @@
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tinytorch.milestone_olympics import GPT_CONFIG, build_cnn, build_gpt, cnn_flops, gpt_flops

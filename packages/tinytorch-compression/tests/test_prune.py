@@ -43,7 +43,8 @@ def test_pruned_weights_stay_zero_through_training():
     pruned = model[0].weight_mask.data == 0
     opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
     rng = np.random.default_rng(0)
-    x, y = Tensor(rng.standard_normal((16, 6)).astype(np.float32)), Tensor(rng.standard_normal((16, 2)).astype(np.float32))
+    x = Tensor(rng.standard_normal((16, 6)).astype(np.float32))
+    y = Tensor(rng.standard_normal((16, 2)).astype(np.float32))
     losses = []
     for _ in range(20):
         opt.zero_grad()

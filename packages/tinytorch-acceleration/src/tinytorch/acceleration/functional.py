@@ -106,7 +106,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         try:
             np.broadcast_shapes(mask.shape, target)
         except ValueError:
-            raise ValueError(f"scaled_dot_product_attention: attn_mask of shape {mask.shape} does not broadcast to {target}") from None
+            raise ValueError(
+                f"scaled_dot_product_attention: attn_mask of shape {mask.shape} does not broadcast to {target}"
+            ) from None
         if mask.dtype != np.bool_:
             mask = mask.astype(query.dtype, copy=False)
     s = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)

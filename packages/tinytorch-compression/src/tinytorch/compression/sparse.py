@@ -179,7 +179,8 @@ def load_sparse(path):
             raise ValueError(f"{path} is not a sparse state file: bad header ({exc})") from None
         blob = data["blob"]
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise ValueError(f"{path}: format {header.get('format') if isinstance(header, dict) else None!r}, expected {FORMAT!r}")
+        found = header.get("format") if isinstance(header, dict) else None
+        raise ValueError(f"{path}: format {found!r}, expected {FORMAT!r}")
     out = {}
     for name, e in header["arrays"].items():
         dtype = np.dtype(e["dtype"])

@@ -17,7 +17,7 @@ import numpy as np
 from tinytorch.layers import Parameter
 from tinytorch.tensor import Tensor
 
-from .prune import LnStructured, _ln_norm
+from .methods import LnStructured, _ln_norm
 
 __all__ = ["channel_norms", "select_channels", "shrink_outputs", "shrink_inputs", "shrink_norm", "prune_channels"]
 
@@ -25,7 +25,9 @@ __all__ = ["channel_norms", "select_channels", "shrink_outputs", "shrink_inputs"
 def _weight(module, role):
     weight = getattr(module, "weight", None)
     if not isinstance(weight, Parameter):
-        raise TypeError(f"{role} {type(module).__name__} has no weight Parameter (is it still masked? call prune.remove first)")
+        raise TypeError(
+            f"{role} {type(module).__name__} has no weight Parameter (is it still masked? call prune.remove first)"
+        )
     return weight
 
 
