@@ -177,7 +177,9 @@ def gather(input, dim, index):
     """Pick ``input[..., index[i], ...]`` along ``dim`` (``torch.gather``)."""
     a = input.data
     index = index.data if isinstance(index, _t.Tensor) else index
-    if not isinstance(index, np.ndarray) or index.dtype.kind not in "iu":
+    if not isinstance(index, np.ndarray):
+        raise TypeError(f"gather(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
+    if index.dtype.kind not in "iu":
         raise RuntimeError(
             f"gather(): Expected dtype int64 for index, got {getattr(index, 'dtype', type(index).__name__)}"
         )

@@ -302,8 +302,8 @@ def _joined(name, tensors, dim, extra):
     if isinstance(tensors, _t.Tensor):
         raise TypeError(f"{name}(): argument 'tensors' must be a tuple or list of Tensors, not Tensor")
     tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    if not tensors:  # PyTorch's classes: ValueError from cat, RuntimeError from stack
+        raise (ValueError if name == "cat" else RuntimeError)(f"{name}(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, _t.Tensor):
             raise TypeError(f"{name}(): expected Tensor as element {i}, but got {type(t).__name__}")

@@ -460,7 +460,7 @@ def _binary(fn, a, b):
     if not (type(x) is np.ndarray and type(y) is np.ndarray and x.dtype is y.dtype
             and x.dtype.kind == "f"):
         if fn is ops.matmul:
-            _same_dtype("matmul", x, y)
+            _matmul_operands(a, b, x, y)
         x, y = _promote(fn, x, y)
     try:
         return _record(fn, (a, b), (x, y), {}, needs_grad)
@@ -491,6 +491,15 @@ def _promote(fn, x, y):
     if isinstance(y, np.ndarray) and y.dtype != dtype:
         y = y.astype(dtype)
     return x, y
+
+
+def _matmul_operands(a, b, x, y):
+    for position, (name, value) in enumerate((("input", a), ("other", b)), 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"matmul(): argument '{name}' (position {position}) must be Tensor, not {type(value).__name__}"
+            )
+    _same_dtype("matmul", x, y)
 
 
 def _same_dtype(name, *arrays):
@@ -541,8 +550,11 @@ def linear(input, weight, bias=None):
         if value.data.dtype.kind != "f":
             raise TypeError(f"linear() needs floating point tensors, got {name} of dtype {value.data.dtype}")
     x, w = input.data, weight.data
+    if w.ndim == 1:  # PyTorch allows a weight of shape (in_features,): a dot product per row
+        out = matmul(input, weight)
+        return out if bias is None else out + bias
     if w.ndim != 2:
-        raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got shape {w.shape}")
+        raise ShapeError(f"linear: weight must be 1-D or 2-D (out_features, in_features), got shape {w.shape}")
     if x.ndim == 0 or x.shape[-1] != w.shape[1]:
         rows = int(np.prod(x.shape[:-1])) if x.ndim else 1
         raise ShapeError(
