@@ -174,12 +174,6 @@ def _spec(qconfig_spec):
     return spec
 
 
-def _replace(parent, name, module):
-    # Assign into the registry directly: it keeps the child's position, so a Sequential keeps
-    # its order (Module.__setattr__ re-registers a replaced child at the end).
-    parent._modules[name] = module
-
-
 def _shared_parameters(model):
     # ids of Parameters registered in more than one module (a GPT's head tied to its embedding)
     seen, shared = set(), set()
@@ -204,7 +198,7 @@ def _swap(model, spec, activations, prefix="", shared=frozenset()):
         if kind is not None and id(child.weight) in shared:
             continue
         if kind is not None:
-            _replace(model, name, _QUANTIZED[kind].from_float(child, activations.get(path)))
+            setattr(model, name, _QUANTIZED[kind].from_float(child, activations.get(path)))
         elif isinstance(child, Module):  # module 02's activations are not Modules: no children
             _swap(child, spec, activations, path + ".", shared)
 
@@ -246,8 +240,8 @@ def fuse_batchnorm(model):
         for a, b in zip(names, names[1:]):
             conv, bn = container._modules[a], container._modules[b]
             if isinstance(conv, Conv2d) and isinstance(bn, BatchNorm2d) and bn.track_running_stats:
-                _replace(container, a, fuse_conv_bn_eval(conv, bn))
-                _replace(container, b, Identity())
+                setattr(container, a, fuse_conv_bn_eval(conv, bn))
+                setattr(container, b, Identity())
     return model
 
 
