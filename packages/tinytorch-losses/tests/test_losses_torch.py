@@ -200,3 +200,29 @@ def test_regression_loss_classes_and_errors_match_torch():
         L.smooth_l1_loss(Tensor([0.0]), Tensor([0.0]), beta=-1.0)
     with pytest.raises(ValueError):
         L.l1_loss(Tensor([0.0]), Tensor([0.0]), reduction="avg")
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, F: F.binary_cross_entropy(lib.tensor([0.5, 0.5]), lib.tensor([0, 1])),
+    lambda lib, F: F.binary_cross_entropy_with_logits(lib.tensor([0.0, 0.0]), lib.tensor([0, 1])),
+    lambda lib, F: F.cross_entropy(lib.zeros(2, 3), lib.tensor([0, 1], dtype=lib.int32)),
+    lambda lib, F: F.cross_entropy(lib.zeros(2, 3), lib.tensor([True, False])),
+    lambda lib, F: F.nll_loss(lib.zeros(2, 3), lib.tensor([0.0, 1.0])),
+    lambda lib, F: F.mse_loss(lib.tensor([1, 2]), lib.tensor([1, 2])),
+    lambda lib, F: F.cross_entropy(lib.zeros(2, 3), lib.tensor([0, 1]), label_smoothing=1.5),
+    lambda lib, F: F.cross_entropy(lib.tensor(1.0), lib.tensor(0)),
+    lambda lib, F: F.mse_loss(lib.zeros(2, 3), lib.zeros(4)),
+    lambda lib, F: F.l1_loss(lib.zeros(2, 3), lib.zeros(4)),
+])
+def test_bad_argument_error_classes_match_torch(call):
+    import tinytorch.tensor as T
+    with pytest.raises(Exception) as theirs:
+        call(torch, F)
+    with pytest.raises(theirs.type):
+        call(T, L)
+
+
+def test_nll_loss_mean_keeps_float32_like_torch():
+    x = np.log(np.full((2, 3), 1 / 3, np.float32))
+    ours = L.nll_loss(Tensor(x), Tensor([0, 2]))
+    assert ours.dtype == np.float32 and str(F.nll_loss(torch.tensor(x), torch.tensor([0, 2])).dtype) == "torch.float32"

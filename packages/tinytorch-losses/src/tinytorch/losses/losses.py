@@ -12,7 +12,7 @@ on a shape mismatch instead of broadcasting with a warning.
 
 import numpy as np
 
-from tinytorch.tensor import Tensor, apply_op
+from tinytorch.tensor import ShapeError, Tensor, apply_op
 
 from . import ops
 
@@ -23,6 +23,20 @@ __all__ = [
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
+
+
+class DtypeError(RuntimeError, TypeError):
+    """A tensor of the wrong dtype: PyTorch raises RuntimeError; also a TypeError, which
+    TinyTorch raised before, so code catching either keeps working."""
+
+
+class UnsupportedDtypeError(NotImplementedError, TypeError):
+    """A loss asked of integer tensors: PyTorch raises NotImplementedError ("not implemented for
+    'Long'"); also a TypeError."""
+
+
+class OptionError(RuntimeError, ValueError):
+    """An option out of its range where PyTorch raises RuntimeError; also a ValueError."""
 
 
 def _check_reduction(reduction):
@@ -38,16 +52,23 @@ def _check_tensor(fn_name, arg_name, value):
 def _float_input(fn_name, input):
     _check_tensor(fn_name, "input", input)
     if input.dtype.kind != "f":
-        raise TypeError(f"{fn_name}: input must be a floating point tensor, got dtype {input.dtype}")
+        raise UnsupportedDtypeError(
+            f"{fn_name}: input must be a floating point tensor, got dtype {input.dtype}"
+        )
     return input
 
 
 def _same_shape(fn_name, input, target):
     if input.shape != target.shape:
-        raise ValueError(
+        raise ShapeError(
             f"{fn_name}: target shape {tuple(target.shape)} must equal input shape "
             f"{tuple(input.shape)}"
         )
+
+
+def _float_target(fn_name, target):
+    if target.dtype.kind != "f":
+        raise DtypeError(f"{fn_name}: target must be a floating point tensor, got dtype {target.dtype}")
 
 
 def _like_input(fn_name, arg_name, value, input):
@@ -71,17 +92,17 @@ def _class_targets(fn_name, input, target, ignore_index):
     """Check ``input`` (N, C, d1, ...) or (C,) against integer ``target`` (N, d1, ...) or ()."""
     _float_input(fn_name, input)
     _check_tensor(fn_name, "target", target)
-    if target.dtype.kind not in "iu":
-        raise TypeError(
-            f"{fn_name}: target must hold integer class indices (dtype int64), got dtype "
-            f"{target.dtype}; class-probability targets are not supported"
+    if target.dtype not in (np.int64, np.uint8):
+        raise DtypeError(
+            f"{fn_name}: target must hold integer class indices (dtype int64 or uint8, as in "
+            f"PyTorch), got dtype {target.dtype}; class-probability targets are not supported"
         )
     if input.ndim == 0:
-        raise ValueError(f"{fn_name}: input must have a class dim, got a 0-d tensor")
+        raise ShapeError(f"{fn_name}: input must have a class dim, got a 0-d tensor")
     class_dim = 0 if input.ndim == 1 else 1
     expected = input.shape[:class_dim] + input.shape[class_dim + 1:]
     if target.shape != expected:
-        raise ValueError(
+        raise ShapeError(
             f"{fn_name}: target shape {tuple(target.shape)} does not match input shape "
             f"{tuple(input.shape)} (expected target shape {expected}: the input without its "
             f"class dim {class_dim})"
@@ -157,7 +178,7 @@ def cross_entropy(input, target, *, ignore_index=-100, reduction="mean", label_s
     """
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise OptionError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     t, _ = _class_targets("cross_entropy", input, target, ignore_index)
     if reduction == "mean" and not np.any(t != ignore_index):
         # Every target ignored: PyTorch's 0 / 0 = nan loss but zero gradients. The sum over no
@@ -221,6 +242,7 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     _check_reduction(reduction)
     _float_input("binary_cross_entropy", input)
     _check_tensor("binary_cross_entropy", "target", target)
+    _float_target("binary_cross_entropy", target)
     _same_shape("binary_cross_entropy", input, target)
     for name, values in (("input", input.data), ("target", target.data)):
         # NaN fails both comparisons, so a NaN probability is refused too (as in PyTorch)
@@ -264,6 +286,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
     fn_name = "binary_cross_entropy_with_logits"
     _float_input(fn_name, input)
     _check_tensor(fn_name, "target", target)
+    _float_target(fn_name, target)
     _same_shape(fn_name, input, target)
     weight = _like_input(fn_name, "weight", weight, input)
     pos_weight = _like_input(fn_name, "pos_weight", pos_weight, input)
@@ -334,7 +357,7 @@ class CrossEntropyLoss(_Loss):
     def __init__(self, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         super().__init__(reduction)
         if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+            raise OptionError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
