@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinytorch import activations
 from tinytorch.acceleration import conv2d_relu, kernels, layer_norm, linear_act, scaled_dot_product_attention
@@ -139,3 +141,14 @@ def test_careless_inputs():
         scaled_dot_product_attention(q, q, q, attn_mask=np.ones((3, 3), bool), is_causal=True)
     with pytest.raises(ValueError, match="conv2d_relu expects input"):
         conv2d_relu(Tensor(np.ones((3, 4, 4), np.float32)), Tensor(np.ones((2, 3, 3, 3), np.float32)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=0, max_size=2), st.integers(1, 6), st.integers(1, 6),
+       st.sampled_from(["relu", "tanh", "sigmoid", "gelu", "none"]), st.booleans(), st.integers(0, 1000))
+def test_linear_act_equals_composite_on_random_shapes(lead, n_in, n_out, activation, bias, seed):
+    rng = np.random.default_rng(seed)
+    x, w = _t(rng, *lead, n_in, dtype="float32"), _t(rng, n_out, n_in, dtype="float32")
+    b = _t(rng, n_out, dtype="float32") if bias else None
+    np.testing.assert_allclose(linear_act(x, w, b, activation).data,
+                               COMPOSITE_ACT[activation](linear(x, w, b)).data, rtol=1e-5, atol=1e-6)

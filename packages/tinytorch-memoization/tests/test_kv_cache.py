@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tinytorch.autograd  # noqa: F401  (backward through the cache)
 from tinytorch.memoization import KVCache
@@ -87,3 +89,19 @@ def test_gradients_reach_the_new_keys_when_recording():
     (k_all * 2).sum().backward()
     assert k_all.shape == (1, 1, 3, 2)
     np.testing.assert_array_equal(k.grad.data, np.full((1, 1, 1, 2), 2.0))
+
+
+@settings(max_examples=12, deadline=None)
+@given(chunks=st.lists(st.integers(1, 6), min_size=1, max_size=5), batch=st.integers(1, 3), seed=st.integers(0, 1000))
+def test_any_chunking_gives_the_full_forward(model, chunks, batch, seed):
+    ids = np.random.default_rng(seed).integers(0, 13, (batch, sum(chunks)))
+    cache = KVCache.from_model(model, batch)
+    outs, start = [], 0
+    with no_grad():
+        for n in chunks:
+            logits, _ = model(Tensor(ids[:, start:start + n]), cache=cache)
+            outs.append(logits.data)
+            start += n
+        full, _ = model(Tensor(ids))
+    np.testing.assert_allclose(np.concatenate(outs, axis=1), full.data, rtol=1e-4, atol=1e-5)
+    assert cache.seq_len == ids.shape[1]
