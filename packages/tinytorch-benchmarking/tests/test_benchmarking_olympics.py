@@ -127,3 +127,16 @@ def test_mnist_task_uses_the_held_out_test_set():
         pytest.skip(f"MNIST not available: {exc}")
     assert task.inputs.shape == (10000, 1, 28, 28) and task.inputs.dtype == np.float32
     assert task.targets.shape == (10000,) and 0.0 <= task.inputs.min() <= task.inputs.max() <= 1.0
+
+
+def test_command_line_shows_the_leaderboard(tmp_path, capsys):
+    from tinytorch.benchmarking.__main__ import main
+
+    path = tmp_path / "board.json"
+    assert main([str(path)]) == 1
+    Leaderboard(path).add(evaluate(Submission("perfect", _perfect()), _task(), repeats=2))
+    assert main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Olympics leaderboard: toy" in out and "accuracy: perfect" in out
+    path.write_text("{}")
+    assert main([str(path)]) == 1
