@@ -54,6 +54,7 @@ def test_quick_run_checks_its_claims(capsys, monkeypatch):
     result, claims = _result(capsys.readouterr().out)
     assert claims["saved_size_ratio"]["value"] >= 8.0
     assert claims["accuracy_drop_points_quick"]["passed"], claims
+    assert result["metrics"]["leaderboard"]["winners"]["size"] == "int8+pruned"
     m = result["metrics"]["compress"]
     assert 0.79 < m["sparsity"] < 0.81 and m["compressed_file_bytes"] < m["float_file_bytes"] / 8
     assert status == 0

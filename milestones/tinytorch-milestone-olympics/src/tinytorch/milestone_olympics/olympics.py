@@ -2,8 +2,9 @@
 
 MLPerf (2018) turned "my model is fast" into a measured, rule-bound race. This milestone runs
 three events on the learner's own modules: profile before optimising (module 14), shrink the
-MNIST CNN with pruning (16) and int8 weights (15), and speed up GPT generation with the KV cache
-and batching (17), every figure measured on the real object in this run.
+MNIST CNN with pruning (16) and int8 weights (15), rank the results on the olympics leaderboard
+(19, with a fused entry from 18), and speed up GPT generation with the KV cache and batching
+(17), every figure measured on the real object in this run.
 
 Claims (exit status 0 only when every claim holds):
 
@@ -14,6 +15,9 @@ Claims (exit status 0 only when every claim holds):
 - KV cache + batching generates >= 12x the tokens/s of recomputation at batch 1 (``--quick``:
   >= 4x with fewer tokens), and greedy tokens are identical to recomputation.
 
+The CNN entries (float, int8 + pruned, fused) are also ranked on module 19's olympics harness
+(accuracy, latency, size, accuracy per MB under its constraints), winners printed per category.
+
 Run: ``python -m tinytorch.milestone_olympics [--quick] [--seed N] [--root DIR] [--only PART ...]``.
 """
 
@@ -22,7 +26,7 @@ from threadpoolctl import threadpool_limits
 from tinytorch.results import positive_int
 
 from .models import build_cnn, cnn_flops
-from .parts import compress_cnn, generation_race, profile_models
+from .parts import compress_cnn, generation_race, leaderboard, profile_models
 
 DESCRIPTION = "2018: the optimization olympics: profile, compress and accelerate real models."
 PARTS = ("profile", "compress", "generate")
@@ -43,6 +47,8 @@ def add_arguments(parser):
     parser.add_argument("--new-tokens", type=positive_int, default=None,
                         help="tokens generated per sequence (default 256; 96 with --quick)")
     parser.add_argument("--threads", type=positive_int, default=1, help="BLAS threads (default 1)")
+    parser.add_argument("--leaderboard", default=None,
+                        help="keep the CNN entries in this leaderboard file (default: a temporary one)")
 
 
 def run(args, console):
@@ -58,9 +64,10 @@ def run(args, console):
             metrics["profile"] = m
         if "compress" in args.only:
             console.rule("2. Compress: int8 + pruning of the MNIST CNN")
-            c, m = compress_cnn(args.root, args.quick, args.seed, args.sparsity, console.print)
+            c, m, entries, test_loader = compress_cnn(args.root, args.quick, args.seed, args.sparsity, console.print)
             claims += c
             metrics["compress"] = m
+            metrics["leaderboard"] = leaderboard(entries, test_loader, args.leaderboard, console.print)
         if "generate" in args.only:
             console.rule("3. Generate: KV cache + batching against recomputation")
             c, m = generation_race(args.quick, args.batch, new_tokens, console.print)

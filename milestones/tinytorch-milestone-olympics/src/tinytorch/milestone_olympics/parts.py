@@ -4,7 +4,8 @@
    profiler and checked against the hand count), memory of a training step, latency.
 2. **Compress** the CNN: global magnitude pruning with a short masked fine-tune, then int8
    weights, saved as bitmask + int8 values; the file is compared with the float32 file and
-   the *loaded* file's accuracy with the float model's.
+   the *loaded* file's accuracy with the float model's. The float, the int8 and a fused
+   (module 18) entry then meet on module 19's leaderboard, with winners per category.
 3. **Generate** with the KV cache and batching against recomputation: tokens/s, and the tokens
    themselves under greedy decoding.
 """
@@ -15,6 +16,8 @@ import time
 
 import numpy as np
 
+from tinytorch.acceleration import accelerate
+from tinytorch.benchmarking import Leaderboard, Submission, classification_task, evaluate
 from tinytorch.compression import load_sparse, prune, save_sparse
 from tinytorch.losses import cross_entropy
 from tinytorch.memoization import generate
@@ -125,7 +128,31 @@ def compress_cnn(root, quick, seed, sparsity, log):
     metrics = {"float_accuracy": float_acc, "pruned_accuracy": pruned_acc, "finetuned_accuracy": finetuned_acc,
                "compressed_accuracy": loaded_acc, "sparsity": zeros / total, "float_file_bytes": float_bytes,
                "compressed_file_bytes": small_bytes, "test_images": len(test_loader.dataset)}
-    return claims, metrics
+    float_model = build_cnn()
+    float_model.load_state_dict(model.state_dict())  # the pruned weights: for the fused entry only
+    # Short names: the leaderboard table has eleven columns.
+    entries = [("float32", float_model, float_bytes, ["pruning", "fine-tuning"]),
+               ("int8+pruned", loaded, small_bytes, ["pruning", "int8", "bitmask file"]),
+               ("fused float32", accelerate(float_model), float_bytes, ["pruning", "fused conv+relu"])]
+    return claims, metrics, entries, test_loader
+
+
+def leaderboard(entries, test_loader, path, log):
+    """Part 2b: the CNN entries on the olympics harness (module 19): accuracy, latency, size,
+    memory under its constraints (<= 10 MB, < 100 ms per batch of 64), winners per category."""
+    inputs = np.concatenate([x.data for x, _ in test_loader])  # normalised test images (N, 1, 28, 28)
+    targets = np.concatenate([y.data for _, y in test_loader])
+    task = classification_task("mnist-cnn-olympics", inputs, targets, batch_size=64,
+                               description="MNIST test images, normalised as in training")
+    with tempfile.TemporaryDirectory() as folder:
+        board = Leaderboard(path if path is not None else os.path.join(folder, "leaderboard.json"))
+        for name, model, nbytes, techniques in entries:
+            board.add(evaluate(Submission(name, model, author="milestone 2018", techniques=techniques,
+                                          model_bytes=nbytes), task, repeats=5))
+        log(board.table(task.name))
+        winners = board.winners(task.name)
+    log("winners: " + ", ".join(f"{category}: {name}" for category, name in winners.items()))
+    return {"winners": winners, "leaderboard": path}
 
 
 def generation_race(quick, batch, new_tokens, log):
