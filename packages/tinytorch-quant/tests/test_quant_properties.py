@@ -43,3 +43,22 @@ def test_per_tensor_round_trip_within_range(x):
     scale, zp = choose_qparams(x.min(), x.max())
     err = np.abs(dequantize(quantize_per_tensor(x, scale, zp), scale, zp) - x)
     assert err.max() <= scale * 0.5 * (1 + 1e-4) + 1e-6 * np.abs(x).max()
+
+
+@settings(max_examples=25, deadline=None)
+@given(m=st.integers(0, 40), k=st.integers(1, 60), n=st.integers(1, 40), seed=st.integers(0, 2**32 - 1))
+def test_int8_matmul_blocking_covers_every_row_column_and_chunk(m, k, n, seed):
+    # Tiny blocks force several K chunks, row blocks and column blocks on small arrays.
+    import tinytorch.quant.kernels as kernels
+
+    saved = kernels.CHUNK_K, kernels.BLOCK_ELEMENTS, kernels.WEIGHT_BLOCK_ELEMENTS
+    kernels.CHUNK_K, kernels.BLOCK_ELEMENTS, kernels.WEIGHT_BLOCK_ELEMENTS = 7, 50, 30
+    try:
+        rng = np.random.default_rng(seed)
+        a = rng.integers(-128, 128, (m, k), dtype=np.int8)
+        b = rng.integers(-128, 128, (k, n), dtype=np.int8)
+        out, colsums = kernels._gemm_with_colsums(a, b)
+    finally:
+        kernels.CHUNK_K, kernels.BLOCK_ELEMENTS, kernels.WEIGHT_BLOCK_ELEMENTS = saved
+    np.testing.assert_array_equal(out, int8_matmul_reference(a, b))
+    np.testing.assert_array_equal(colsums, b.astype(np.int64).sum(axis=0))
