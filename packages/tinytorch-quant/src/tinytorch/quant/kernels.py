@@ -83,10 +83,14 @@ def int8_matmul(a, b):
     # END SOLUTION
 
 
-def _quantize_input(x, scale, zero_point):
+def _quantize_input(x, scale, zero_point, where):
     # Static layers carry calibrated qparams; dynamic ones take the range of this very batch.
+    # The range doubles as the NaN / infinity check (both propagate into min and max).
+    lo, hi = x.min(initial=0.0), x.max(initial=0.0)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(f"{where}: the input holds NaN or infinity, which int8 cannot represent")
     if scale is None:
-        scale, zero_point = choose_qparams(x.min(initial=0.0), x.max(initial=0.0))
+        scale, zero_point = choose_qparams(lo, hi)
     return quantize_per_tensor(x, scale, zero_point), scale, zero_point
 
 
@@ -97,7 +101,7 @@ def quantized_linear(x, weight, weight_scale, bias=None, scale=None, zero_point=
     own range), multiplied exactly in integers and rescaled; the bias is added in float32.
     """
     lead = x.shape[:-1]
-    qx, s_x, z_x = _quantize_input(x.reshape(-1, x.shape[-1]), scale, zero_point)
+    qx, s_x, z_x = _quantize_input(x.reshape(-1, x.shape[-1]), scale, zero_point, "quantized_linear")
     # BEGIN SOLUTION
     _check_int8(qx, weight.T, "quantized_linear")
     acc, row_sums = _gemm_with_colsums(qx, weight.T)  # (M, out) int32, (out,) int32
@@ -136,7 +140,7 @@ def quantized_conv2d(x, weight, weight_scale, bias=None, stride=(1, 1), padding=
     c_out, c_in, kh, kw = weight.shape
     if x.ndim != 4 or x.shape[1] != c_in:
         raise ValueError(f"quantized_conv2d: expected input (N, {c_in}, H, W), got shape {x.shape}")
-    qx, s_x, z_x = _quantize_input(x, scale, zero_point)
+    qx, s_x, z_x = _quantize_input(x, scale, zero_point, "quantized_conv2d")
     # BEGIN SOLUTION
     cols, ho, wo = _im2col(qx, (kh, kw), stride, padding, dilation, z_x)
     wk = np.ascontiguousarray(weight.transpose(2, 3, 1, 0).reshape(kh * kw * c_in, c_out))

@@ -30,8 +30,6 @@ def _check_input(input, where):
         raise TypeError(f"{where} expects a Tensor input, got {type(input).__name__}")
     if input.dtype.kind != "f":
         raise TypeError(f"{where} expects a floating point input, got dtype {input.dtype}")
-    if not np.isfinite(input.data).all():
-        raise ValueError(f"{where}: the input holds NaN or infinity, which int8 cannot represent")
 
 
 class _Quantized(Module):
