@@ -3,6 +3,7 @@
 1. Train a byte-level BPE vocabulary of ``--vocab-size`` ids (default 1024) on the first
    ``--train-bytes`` (default 1 MB) of Tiny Shakespeare with our trainer (incremental pair
    counts; ``tinytorch.tokenization.train_bpe``). Median of ``--repeat`` runs.
+   ``--naive`` also times the textbook trainer that recounts every pair before each merge.
 2. Encode Tiny Shakespeare with that vocabulary and with GPT-2's (``get_encoding("gpt2")``),
    through the tiktoken backend (a ``tiktoken.Encoding`` built from the same ranks) and through
    the pure-Python merge loop (``bpe_merge``); the two give identical ids (checked here), and the
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 
 from tinytorch.tokenization import BPETokenizer, CharTokenizer, get_encoding
-from tinytorch.tokenization.train import count_pieces, train_bpe
+from tinytorch.tokenization.train import count_pieces, train_bpe, train_bpe_naive
 
 
 def median_seconds(fn, repeat):
@@ -55,6 +56,8 @@ def main(argv=None):
     parser.add_argument("--python-bytes", type=int, default=200_000,
                         help="text encoded by the (slow) Python loop; the tiktoken path encodes all of it too")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--naive", action="store_true",
+                        help="also time train_bpe_naive (a full recount per merge: minutes) once")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args(argv)
 
@@ -74,6 +77,13 @@ def main(argv=None):
     print(f"train: {len(train_text.encode()):,} bytes ({len(pieces):,} distinct pieces) to vocab "
           f"{tok.vocab_size}: pre-tokenise {pieces_s:.2f} s + merges {train_s:.2f} s = {pieces_s + train_s:.2f} s "
           f"(median of {args.repeat})")
+
+    if args.naive:
+        start = time.perf_counter()
+        naive = train_bpe_naive(pieces, args.vocab_size)
+        naive_s = time.perf_counter() - start
+        print(f"train: the same merges recounting every pair per merge (train_bpe_naive): {naive_s:.1f} s, "
+              f"identical tokens: {naive == train_bpe(pieces, args.vocab_size)}")
 
     sample = text.encode("utf-8")[: args.python_bytes].decode("utf-8", errors="ignore")
     tokenizers = [("BPE 1024 (ours)", tok)]

@@ -10,48 +10,13 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from tinytorch.tokenization import BPETokenizer, TokenizerFileError, bpe_merge, train_bpe
-from tinytorch.tokenization.train import count_pieces
+from tinytorch.tokenization.train import count_pieces, train_bpe_naive
 
 EOT, PAD = "<|endoftext|>", "<|pad|>"
 TEXT = (
     "First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n\n"
     "It's 2024 and we're testing   spaces, numbers 12345, café, naïve, 日本語, emoji 😀👍🏽!\n"
 ) * 3
-
-
-def recount_trainer(pieces, num_tokens):
-    """The textbook trainer: recount every pair over every piece before each merge."""
-    tokens = [bytes([i]) for i in range(256)]
-    ids_of = {t: i for i, t in enumerate(tokens)}
-    words = Counter()
-    for p, f in pieces.items():
-        words[tuple(p.encode("utf-8"))] += f
-    while len(tokens) < num_tokens:
-        counts = Counter()
-        for word, f in words.items():
-            for pair in zip(word, word[1:]):
-                counts[pair] += f
-        if not counts:
-            break
-        best = min(counts, key=lambda pair: (-counts[pair], pair))
-        merged = tokens[best[0]] + tokens[best[1]]
-        if merged not in ids_of:
-            ids_of[merged] = len(tokens)
-            tokens.append(merged)
-        new_id = ids_of[merged]
-        merged_words = Counter()
-        for word, f in words.items():
-            out, i = [], 0
-            while i < len(word):
-                if i + 1 < len(word) and (word[i], word[i + 1]) == best:
-                    out.append(new_id)
-                    i += 2
-                else:
-                    out.append(word[i])
-                    i += 1
-            merged_words[tuple(out)] += f
-        words = merged_words
-    return tokens
 
 
 def test_first_merges_by_hand():
@@ -69,7 +34,7 @@ def test_pieces_follow_gpt2_pattern():
 
 def test_incremental_trainer_equals_full_recount():
     pieces = count_pieces(TEXT)
-    assert train_bpe(pieces, 400) == recount_trainer(pieces, 400)
+    assert train_bpe(pieces, 400) == train_bpe_naive(pieces, 400)
 
 
 def test_incremental_trainer_equals_full_recount_on_shakespeare():
@@ -77,14 +42,14 @@ def test_incremental_trainer_equals_full_recount_on_shakespeare():
     if not os.path.exists(path):
         pytest.skip("Tiny Shakespeare is not in the data root")
     pieces = count_pieces(open(path, encoding="utf-8").read()[:30_000])
-    assert train_bpe(pieces, 420) == recount_trainer(pieces, 420)
+    assert train_bpe(pieces, 420) == train_bpe_naive(pieces, 420)
 
 
 @settings(max_examples=30, deadline=None)
 @given(st.text(alphabet="ab c\nd", max_size=60), st.integers(256, 300))
 def test_incremental_trainer_equals_full_recount_on_random_text(text, n):
     pieces = count_pieces(text)
-    assert train_bpe(pieces, n) == recount_trainer(pieces, n)
+    assert train_bpe(pieces, n) == train_bpe_naive(pieces, n)
 
 
 def test_a_merge_that_repeats_bytes_reuses_the_token():

@@ -121,6 +121,43 @@ def train_bpe(pieces, num_tokens):
     # END SOLUTION
 
 
+def train_bpe_naive(pieces, num_tokens):
+    """The textbook trainer, for teaching and testing: recount every pair of every piece before
+    each merge. Learns exactly the tokens of :func:`train_bpe` (same ties, same reuse of repeated
+    bytes), one full pass over the pieces per merge slower."""
+    tokens = [bytes([i]) for i in range(256)]
+    ids_of = {t: i for i, t in enumerate(tokens)}
+    words = Counter()
+    for piece, f in pieces.items():
+        words[tuple(piece.encode("utf-8"))] += f
+    while len(tokens) < num_tokens:
+        counts = Counter()
+        for word, f in words.items():
+            for pair in zip(word, word[1:]):
+                counts[pair] += f
+        if not counts:
+            break
+        best = min(counts, key=lambda pair: (-counts[pair], pair))
+        merged = tokens[best[0]] + tokens[best[1]]
+        if merged not in ids_of:
+            ids_of[merged] = len(tokens)
+            tokens.append(merged)
+        new_id = ids_of[merged]
+        merged_words = Counter()
+        for word, f in words.items():
+            out, i = [], 0
+            while i < len(word):
+                if i + 1 < len(word) and (word[i], word[i + 1]) == best:
+                    out.append(new_id)
+                    i += 2
+                else:
+                    out.append(word[i])
+                    i += 1
+            merged_words[tuple(out)] += f
+        words = merged_words
+    return tokens
+
+
 def count_pieces(text, pattern=GPT2_PATTERN, special_tokens=()):
     """Counter of the pieces of ``text``; special tokens' text is cut out first (never learned)."""
     compiled = regex.compile(pattern)
