@@ -101,3 +101,19 @@ def test_softmax_on_empty_tensors_matches_torch(name, shape, dim):
     theirs = getattr(F, name)(torch.zeros(shape), dim)
     assert ours.shape == tuple(theirs.shape)
     assert str(ours.dtype) == "float32"
+
+
+@pytest.mark.parametrize("name, args", [("relu", ()), ("gelu", ()), ("softmax", (0,)),
+                                        ("log_softmax", (0,)), ("sigmoid", ()), ("tanh", ())])
+@pytest.mark.parametrize("values", [[1, 2], [True, False]])
+def test_integer_and_bool_inputs_match_torch(name, args, values):
+    fn = getattr(F, name) if hasattr(F, name) else getattr(torch, name)
+    try:
+        theirs = fn(torch.tensor(values), *args)
+    except Exception as error:
+        with pytest.raises(type(error)):
+            getattr(A, name)(Tensor(values), *args)
+        return
+    ours = getattr(A, name)(Tensor(values), *args)
+    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)

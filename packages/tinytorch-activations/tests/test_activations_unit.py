@@ -34,11 +34,10 @@ def test_relu_values():
     np.testing.assert_array_equal(relu(Tensor([-2.0, -0.0, 0.5, 3.0])).data, [0, 0, 0.5, 3])
 
 
-def test_relu_keeps_int_dtype_and_bool_becomes_float():
+def test_relu_keeps_int_dtype_and_refuses_bool():
     assert relu(Tensor([-3, 4])).dtype == np.int64
-    out = relu(Tensor([True, False]))
-    assert out.dtype == np.float32
-    np.testing.assert_array_equal(out.data, [1, 0])
+    with pytest.raises(RuntimeError, match="Boolean inputs not supported for relu"):
+        relu(Tensor([True, False]))
 
 
 def test_sigmoid_values():
@@ -164,10 +163,14 @@ def test_elementwise_ops_keep_dtype_and_shape(fn):
         assert fn(y).shape == () and fn(y).dtype == dtype
 
 
-def test_integer_inputs_become_float32():
+def test_integer_inputs_become_float32_or_are_refused_like_torch():
     x = Tensor([0, 1])
-    for out in (sigmoid(x), tanh(x), gelu(x), softmax(x, 0), log_softmax(x, 0)):
+    for out in (sigmoid(x), tanh(x)):
         assert out.dtype == np.float32
+    for fn in (gelu, lambda v: softmax(v, 0), lambda v: log_softmax(v, 0)):
+        for bad in (x, Tensor([True, False])):
+            with pytest.raises(NotImplementedError, match="not implemented for dtype"):
+                fn(bad)
 
 
 def test_kernels_do_not_modify_their_input():

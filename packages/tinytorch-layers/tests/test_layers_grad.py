@@ -53,7 +53,7 @@ def test_module_backward_fills_parameter_grads():
 
     # the same gradients, checked by finite differences on the functional composition
     def fn(w0, b0, g, beta, w2, b2):
-        return linear(layer_norm(linear(x, w0, b0), 6, g, beta), w2, b2)
+        return linear(layer_norm(linear(x, w0, b0), (6,), g, beta), w2, b2)
 
     inputs = [Tensor(p.data.copy(), requires_grad=True) for p in params.values()]
     assert autograd.gradcheck(fn, *inputs)
@@ -69,4 +69,4 @@ def test_larger_shapes_by_random_projections():
     x, w, b = _leaf(rng, 16, 64), _leaf(rng, 32, 64), _leaf(rng, 32)
     assert autograd.gradcheck(linear, x, w, b, projections=8)
     h, g, beta = _leaf(rng, 8, 4, 96), _leaf(rng, 96), _leaf(rng, 96)
-    assert autograd.gradcheck(lambda h, g, beta: layer_norm(h, 96, g, beta), h, g, beta, projections=8)
+    assert autograd.gradcheck(lambda h, g, beta: layer_norm(h, (96,), g, beta), h, g, beta, projections=8)

@@ -279,3 +279,25 @@ def test_nn_api_forward_hook_order_matches_torch():
         return calls
     assert record(Linear, Tensor(np.ones((1, 2), np.float32))) == \
         record(torch.nn.Linear, torch.ones(1, 2))
+
+
+@pytest.mark.parametrize("call", [
+    lambda F, x: F.layer_norm(x, 3),  # functional form wants a tuple
+    lambda F, x: F.layer_norm(x, (4,)),  # wrong trailing shape
+    lambda F, x: F.layer_norm(x, (3,), weight=x[0, :2]),
+])
+def test_layer_norm_bad_arguments_raise_like_torch(call):
+    x = np.ones((2, 3), np.float32)
+    with pytest.raises(Exception) as theirs:
+        call(torch.nn.functional, torch.from_numpy(x))
+
+    class Ours:
+        layer_norm = staticmethod(layer_norm)
+    with pytest.raises(theirs.type):
+        call(Ours, Tensor(x))
+
+
+def test_layer_norm_of_an_empty_batch_matches_torch():
+    out = layer_norm(Tensor(np.zeros((2, 0), np.float32)), (0,))
+    assert out.shape == tuple(torch.nn.functional.layer_norm(torch.zeros(2, 0), (0,)).shape)
+    assert LayerNorm(4)(Tensor(np.zeros((0, 4), np.float32))).shape == (0, 4)

@@ -21,13 +21,19 @@ __all__ = [
 _APPROXIMATIONS = ("none", "tanh")
 
 
-def _float_input(fn_name, input, keep_int=False):
-    """Check that ``input`` is a Tensor; give integer and bool tensors a float32 copy."""
+def _float_input(fn_name, input, keep_int=False, float_only=False):
+    """Check that ``input`` is a Tensor; give integer and bool tensors a float32 copy, or refuse
+    them (``float_only``) with PyTorch's NotImplementedError ("not implemented for 'Long'")."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{fn_name}() expects a Tensor, got {type(input).__name__}")
     kind = input.data.dtype.kind
     if kind == "f" or (keep_int and kind in "iu"):
         return input
+    if float_only:
+        raise NotImplementedError(
+            f"{fn_name}() is not implemented for dtype {input.data.dtype} (as in PyTorch); "
+            "convert with .float() first"
+        )
     return Tensor(input.data.astype(np.float32))
 
 
@@ -55,12 +61,14 @@ def _check_approximate(approximate):
 def relu(input):
     r"""Rectified linear unit, elementwise: :math:`\text{ReLU}(x) = \max(0, x)`.
 
-    Integer tensors keep their dtype (as in PyTorch); bool tensors become float32.
+    Integer tensors keep their dtype (as in PyTorch); bool tensors are refused (RuntimeError).
 
     Example:
         >>> relu(Tensor([-1.0, 0.0, 2.5]))
         tensor([0. , 0. , 2.5])
     """
+    if isinstance(input, Tensor) and input.data.dtype.kind == "b":
+        raise RuntimeError("Boolean inputs not supported for relu")
     input = _float_input("relu", input, keep_int=True)
     return apply_op(ops.relu, input)
 
@@ -102,7 +110,7 @@ def gelu(input, approximate="none"):
     branches (float64: 3e-14 relative for |x| < 8; float32: 2e-7 absolute).
 
     Args:
-        input: a Tensor (integer and bool tensors become float32).
+        input: a floating point Tensor (integer and bool tensors raise NotImplementedError, as in PyTorch).
         approximate: ``"none"`` or ``"tanh"``.
 
     Example:
@@ -110,12 +118,12 @@ def gelu(input, approximate="none"):
         tensor([-0.15865524,  0.        ,  0.8413448 ])
     """
     _check_approximate(approximate)
-    input = _float_input("gelu", input)
+    input = _float_input("gelu", input, float_only=True)
     return apply_op(ops.gelu, input, approximate=approximate)
 
 
 def _softmax_like(fn_name, kernel, input, dim):
-    input = _float_input(fn_name, input)
+    input = _float_input(fn_name, input, float_only=True)
     dim = _check_dim(fn_name, dim, input.ndim)
     if input.ndim == 0:
         # NumPy has no axis 0 on a scalar; a 0-d tensor is a single class
@@ -131,7 +139,7 @@ def softmax(input, dim):
     deprecated).
 
     Args:
-        input: a Tensor (integer and bool tensors become float32).
+        input: a floating point Tensor (integer and bool tensors raise NotImplementedError, as in PyTorch).
         dim: the dim whose entries sum to 1 (negative dims count from the end).
 
     Example:

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from tinytorch.tensor import Tensor, default_generator
+from tinytorch.tensor import ShapeError, Tensor, default_generator
 from tinytorch.tensor import linear as tensor_linear
 
 from .module import Module, Parameter
@@ -110,17 +110,19 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         >>> [round(v, 3) for v in y.tolist()[0]]
         [-1.225, 0.0, 1.225]
     """
-    normalized_shape = _normalized_shape(normalized_shape)
+    normalized_shape = _normalized_shape(normalized_shape, allow_int=False)
     _check_tensor(input, "layer_norm")
     n = len(normalized_shape)
     if input.shape[input.ndim - n:] != normalized_shape or input.ndim < n:
-        raise ValueError(
+        raise ShapeError(
             f"layer_norm: expected input with trailing shape {normalized_shape}, "
             f"got input of shape {input.shape}"
         )
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.shape != normalized_shape:
-            raise ValueError(f"layer_norm: {name} of shape {t.shape} does not match {normalized_shape}")
+            raise ShapeError(f"layer_norm: {name} of shape {t.shape} does not match {normalized_shape}")
+    if input.data.size == 0:  # nothing to normalise: an empty result, as in PyTorch
+        return input * 1.0
     # BEGIN SOLUTION
     dims = tuple(range(-n, 0))
     centred = input - input.mean(dim=dims, keepdim=True)  # (*, normalized_shape)
@@ -134,15 +136,18 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     # END SOLUTION
 
 
-def _normalized_shape(shape):
-    if isinstance(shape, numbers.Integral):
+def _normalized_shape(shape, allow_int=True):
+    """``shape`` as a tuple; the functional form wants a tuple or list, as in PyTorch (the
+    ``LayerNorm`` class also takes an int)."""
+    if allow_int and isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
         shape = (shape,)
     if not isinstance(shape, (tuple, list)) or not all(
         isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in shape
     ):
-        raise TypeError(f"normalized_shape must be an int or a tuple of ints, got {shape!r}")
-    if not shape or any(s <= 0 for s in shape):
-        raise ValueError(f"normalized_shape must be non-empty with positive sizes, got {tuple(shape)}")
+        expected = "an int or a tuple of ints" if allow_int else "a tuple or list of ints"
+        raise TypeError(f"normalized_shape must be {expected}, got {shape!r}")
+    if not shape or any(s < 0 for s in shape):
+        raise ValueError(f"normalized_shape must be non-empty with sizes >= 0, got {tuple(shape)}")
     return tuple(int(s) for s in shape)
 
 
