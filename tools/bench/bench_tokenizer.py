@@ -86,7 +86,7 @@ def main(argv=None):
               f"identical tokens: {naive == train_bpe(pieces, args.vocab_size)}")
 
     sample = text.encode("utf-8")[: args.python_bytes].decode("utf-8", errors="ignore")
-    tokenizers = [("BPE 1024 (ours)", tok)]
+    tokenizers = [(f"BPE {tok.vocab_size} (ours)", tok)]
     if (Path(args.data) / "gpt2-bpe" / "r50k_base.tiktoken").is_file():
         tokenizers.append(("GPT-2 BPE 50257", get_encoding("gpt2", root=args.data)))
     rows = []
