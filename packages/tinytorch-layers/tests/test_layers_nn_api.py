@@ -206,3 +206,18 @@ def test_replacing_a_child_or_parameter_keeps_its_position():
     lin = Linear(2, 2)
     lin.weight = Parameter(np.zeros((2, 2), np.float32))
     assert [k for k, _ in lin.named_parameters()] == ["weight", "bias"]
+
+
+def test_init_generator_argument_reproduces_draws_without_touching_the_global_stream():
+    from tinytorch.tensor import Generator, rand
+    manual_seed(9)
+    expected = rand(3).data
+    manual_seed(9)
+    for fn in (init.uniform_, init.normal_, init.trunc_normal_, init.xavier_uniform_,
+               init.xavier_normal_, init.kaiming_uniform_, init.kaiming_normal_):
+        a = fn(Tensor(np.zeros((4, 3))), generator=Generator().manual_seed(5)).data.copy()
+        b = fn(Tensor(np.zeros((4, 3))), generator=Generator().manual_seed(5)).data
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(rand(3).data, expected)  # the global stream did not move
+    with pytest.raises(TypeError, match="generator must be"):
+        init.normal_(Tensor(np.zeros(2)), generator=5)

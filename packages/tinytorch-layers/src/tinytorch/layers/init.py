@@ -2,8 +2,8 @@ r"""Weight initialisation in place (``torch.nn.init``).
 
 Every function fills ``tensor.data`` in place without recording an op and returns the tensor, so
 ``init.zeros_(layer.bias)`` works on a Parameter that requires grad. Random draws come from
-``tinytorch.tensor.default_generator`` (``manual_seed`` reproduces them; the values differ from
-PyTorch's, the distributions are the same).
+``tinytorch.tensor.default_generator``, or the ``generator=`` given (``manual_seed`` reproduces
+them; the values differ from PyTorch's, the distributions are the same).
 
 The scaled initialisers use the fans of a weight :math:`(\text{out}, \text{in}, *k)`:
 :math:`\text{fan\_in} = \text{in} \cdot \prod k` and :math:`\text{fan\_out} = \text{out} \cdot \prod k`
@@ -69,6 +69,16 @@ def _check(tensor, where):
     return tensor.data
 
 
+def _rng(generator):
+    """``generator`` (a ``numpy.random.Generator``; ``tinytorch.tensor.Generator`` is one) or the
+    global one."""
+    if generator is None:
+        return default_generator
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"generator must be a tinytorch.tensor.Generator, got {type(generator).__name__}")
+    return generator
+
+
 def _fill(tensor, values):
     tensor.data[...] = values  # in place: optimizers and views keep seeing the same array
     return tensor
@@ -93,7 +103,7 @@ def _fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
-def uniform_(tensor, a=0.0, b=1.0):
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
     r"""Fill with :math:`\mathcal{U}(a, b)`.
 
     Example:
@@ -102,13 +112,13 @@ def uniform_(tensor, a=0.0, b=1.0):
         True
     """
     data = _check(tensor, "uniform_")
-    return _fill(tensor, default_generator.uniform(a, b, size=data.shape))
+    return _fill(tensor, _rng(generator).uniform(a, b, size=data.shape))
 
 
-def normal_(tensor, mean=0.0, std=1.0):
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
     r"""Fill with :math:`\mathcal{N}(\text{mean}, \text{std}^2)`."""
     data = _check(tensor, "normal_")
-    return _fill(tensor, default_generator.normal(mean, std, size=data.shape))
+    return _fill(tensor, _rng(generator).normal(mean, std, size=data.shape))
 
 
 def _inverse_normal_cdf(p, lo, hi, steps=64):
@@ -125,7 +135,7 @@ def _inverse_normal_cdf(p, lo, hi, steps=64):
 
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     r"""Fill with :math:`\mathcal{N}(\text{mean}, \text{std}^2)` truncated to :math:`[a, b]`.
 
     By inverting the CDF, as PyTorch does: draw :math:`u \sim \mathcal{U}(\Phi(\alpha),
@@ -146,7 +156,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
         raise ValueError(f"trunc_normal_: expected a < b, got a={a}, b={b}")
     alpha, beta = (a - mean) / std, (b - mean) / std
     lo_p, hi_p = (0.5 * math.erfc(-v / math.sqrt(2.0)) for v in (alpha, beta))
-    p = default_generator.uniform(lo_p, hi_p, size=data.shape)
+    p = _rng(generator).uniform(lo_p, hi_p, size=data.shape)
     x = _inverse_normal_cdf(p, max(alpha, -40.0), min(beta, 40.0))
     return _fill(tensor, np.clip(mean + std * x, a, b))
 
@@ -167,7 +177,7 @@ def zeros_(tensor):
     return constant_(tensor, 0)
 
 
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     r"""Glorot uniform: :math:`\mathcal{U}(-a, a)`, :math:`a = \text{gain} \sqrt{6 / (\text{fan\_in} + \text{fan\_out})}`.
 
     Example:
@@ -178,14 +188,14 @@ def xavier_uniform_(tensor, gain=1.0):
     _check(tensor, "xavier_uniform_")
     fan_in, fan_out = _fans(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor, gain=1.0, generator=None):
     r"""Glorot normal: :math:`\mathcal{N}(0, \sigma^2)`, :math:`\sigma = \text{gain} \sqrt{2 / (\text{fan\_in} + \text{fan\_out})}`."""
     _check(tensor, "xavier_normal_")
     fan_in, fan_out = _fans(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
 def _kaiming_std(tensor, a, mode, nonlinearity):
@@ -195,7 +205,7 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     r"""He uniform: :math:`\mathcal{U}(-b, b)`, :math:`b = \text{gain} \sqrt{3 / \text{fan\_mode}}`.
 
     ``a`` is the negative slope of the leaky ReLU that follows (``nonlinearity="leaky_relu"``);
@@ -210,12 +220,12 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     if data.size == 0:
         return tensor
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     r"""He normal: :math:`\mathcal{N}(0, \sigma^2)`, :math:`\sigma = \text{gain} / \sqrt{\text{fan\_mode}}`."""
     data = _check(tensor, "kaiming_normal_")
     if data.size == 0:
         return tensor
-    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity))
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
