@@ -182,6 +182,10 @@ def test_wheel(folder, wheel, sibling_wheels, extra=()):
     if module is None:
         target = next(iter(project.get("entry-points", {}).get("tinytorch.milestones", {}).values()), "")
         module = target.split(":", 1)[0].removesuffix(".__main__")
+    if not module:  # not a module or milestone (tinytorch-results, the meta package): its own package
+        packages = sorted(p.name for p in (folder / "src" / "tinytorch").glob("*") if p.is_dir()) \
+            if (folder / "src" / "tinytorch").is_dir() else []
+        module = f"tinytorch.{packages[0]}" if packages else None
     with tempfile.TemporaryDirectory(prefix="tinytorch-release-") as tmp:
         tmp = Path(tmp)
         venv = tmp / "venv"
@@ -192,9 +196,11 @@ def test_wheel(folder, wheel, sibling_wheels, extra=()):
         env.pop("VIRTUAL_ENV", None)
         run([uv, "pip", "install", "-q", "--python", python, wheel, *sibling_wheels, "pytest", "hypothesis", *extra],
             env=env)
-        where = run([python, "-c", f"import {module} as m; print(m.__file__)"], cwd=tmp).strip()
-        if not Path(where).resolve().is_relative_to(venv.resolve()):
-            raise ReleaseError(f"{module} was imported from {where}, not from the wheel in {venv}")
+        where = str(wheel)
+        if module:  # a meta package has no code of its own to locate
+            where = run([python, "-c", f"import {module} as m; print(m.__file__)"], cwd=tmp).strip()
+            if not Path(where).resolve().is_relative_to(venv.resolve()):
+                raise ReleaseError(f"{module} was imported from {where}, not from the wheel in {venv}")
         if not (folder / "tests").is_dir():
             return 0, where
         shutil.copytree(folder / "tests", tmp / "tests", ignore=shutil.ignore_patterns("__pycache__"))

@@ -119,8 +119,27 @@ def test_direct_dependents(release, tmp_path):
 @pytest.mark.slow
 def test_release_builds_and_tests_the_installed_wheel_of_a_real_module(release, tmp_path, capsys):
     wheelhouse = tmp_path / "wh"
-    assert release.main(["tensor", "--wheelhouse", str(wheelhouse)]) == 0
+    assert release.main(["tensor", "--wheelhouse", str(wheelhouse), "--skip-dependents"]) == 0
     out = capsys.readouterr().out
     assert "tests pass on the installed wheel" in out and "/site-packages/tinytorch/tensor" in out
     assert "git tag -a tinytorch-tensor-v" in out
     assert [w.name.split("-")[0] for w in wheelhouse.glob("*.whl")] == ["tinytorch_tensor"]
+
+
+@pytest.mark.slow
+def test_a_dependent_that_fails_over_the_new_wheel_stops_the_release(release, tmp_path, capsys):
+    alpha = make_package(tmp_path, "alpha")
+    (alpha / "src/tinytorch/alpha/__init__.py").write_text("VALUE = 3\n")
+    (alpha / "CHANGELOG.md").write_text("# alpha\n\n## 0.2.0\n\nx\n\n## 0.1.1\n\nVALUE is 3.\n")
+    beta = make_package(tmp_path, "beta", ["tinytorch-alpha>=0.1,<0.2"])
+    (beta / "tests").mkdir()
+    (beta / "tests/test_beta.py").write_text("import tinytorch.alpha\n\n\ndef test_value():\n"
+                                            "    assert tinytorch.alpha.VALUE == 2\n")
+    before = (alpha / "pyproject.toml").read_text()
+    status = release.main(["alpha", "--repo", str(tmp_path), "--bump", "0.2.0", "--wheelhouse", str(tmp_path / "wh")])
+    assert status == 1  # 0.2.0 is outside beta's range: stopped before any build
+    status = release.main(["alpha", "--repo", str(tmp_path), "--bump", "patch", "--wheelhouse", str(tmp_path / "wh")])
+    out, err = capsys.readouterr()
+    assert status == 1 and "tests pass on the installed wheel" in out
+    assert "the installed wheel fails its tests" in err and "assert 3 == 2" in err
+    assert (alpha / "pyproject.toml").read_text() == before
