@@ -22,6 +22,7 @@ import timeit
 import numpy as np
 
 from tinytorch.tensor import Tensor
+from tinytorch.tensor import linear as tt_linear
 
 try:
     from tinytorch.activations import relu as tt_relu
@@ -68,6 +69,18 @@ def cases():
         ("a * b", dict.fromkeys(same, lambda x, y: (lambda: x * y))),
         ("a @ b", dict.fromkeys(same, lambda x, y: (lambda: x @ y))),
         ("a.sum()", dict.fromkeys(same, lambda x, y: (lambda: x.sum()))),
+        ("a.exp()", {
+            "numpy": lambda x, y: (lambda: np.exp(x)),
+            "ours": lambda x, y: (lambda: x.exp()),
+            "torch": lambda x, y: (lambda: x.exp()),
+        }),
+        ("a.reshape(-1)", dict.fromkeys(same, lambda x, y: (lambda: x.reshape(-1)))),
+        ("a * 2.0", dict.fromkeys(same, lambda x, y: (lambda: x * 2.0))),
+        ("linear(a, b)", {
+            "numpy": lambda x, y: (lambda: x @ y.T),
+            "ours": lambda x, y: (lambda: tt_linear(x, y)),
+            "torch": lambda x, y: (lambda: torch.nn.functional.linear(x, y)),
+        }),
     ]
     if tt_relu is not None:
         rows.append(("relu(a)", {

@@ -150,8 +150,9 @@ def where(condition, input, other):
     dtype = result_type(*arrays)
     arrays = [a.astype(dtype, copy=False) if isinstance(a, np.ndarray) else np.asarray(a, dtype) for a in arrays]
     needs_grad = any(isinstance(x, _t.Tensor) and x._requires_grad for x in (input, other))
+    attrs = {"condition": condition}
     try:
-        return _t._record(ops.where, (input, other), arrays, {"condition": condition}, needs_grad)
+        return _t._record(ops.where, (input, other), _t._run(ops.where, arrays, attrs), attrs, needs_grad)
     except ValueError:
         raise ShapeError(
             f"where: shapes {condition.shape}, {_t._shape_of(input)} and {_t._shape_of(other)} "

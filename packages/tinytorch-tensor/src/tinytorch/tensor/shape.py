@@ -322,8 +322,9 @@ def cat(tensors, dim=0):
     """Join tensors along an existing ``dim`` (``torch.cat``); dtypes promote as in PyTorch."""
     tensors, arrays, d = _joined("cat", tensors, dim, 0)
     needs_grad = any(t._requires_grad for t in tensors)
+    attrs = {"dim": d}
     try:
-        return _t._record(ops.cat, tuple(tensors), arrays, {"dim": d}, needs_grad)
+        return _t._record(ops.cat, tuple(tensors), _t._run(ops.cat, arrays, attrs), attrs, needs_grad)
     except ValueError:
         raise ShapeError(
             f"cat: sizes of tensors must match except in dimension {d}, got shapes "
@@ -335,8 +336,9 @@ def stack(tensors, dim=0):
     """Join same-shaped tensors along a new ``dim`` (``torch.stack``)."""
     tensors, arrays, d = _joined("stack", tensors, dim, 1)
     needs_grad = any(t._requires_grad for t in tensors)
+    attrs = {"dim": d}
     try:
-        return _t._record(ops.stack, tuple(tensors), arrays, {"dim": d}, needs_grad)
+        return _t._record(ops.stack, tuple(tensors), _t._run(ops.stack, arrays, attrs), attrs, needs_grad)
     except ValueError:
         raise ShapeError(
             f"stack expects each tensor to be equal size, got shapes {[t.data.shape for t in tensors]}"

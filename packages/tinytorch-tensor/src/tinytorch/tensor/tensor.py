@@ -429,20 +429,34 @@ def apply_op(fn, *inputs, **attrs):
             needs_grad = needs_grad or x._requires_grad
         else:
             arrays.append(x)
-    return _record(fn, inputs, arrays, attrs, needs_grad)
+    return _record(fn, inputs, _run(fn, arrays, attrs), attrs, needs_grad)
     # END SOLUTION
 
 
-def _record(fn, inputs, arrays, attrs, needs_grad):
-    """The one recording path: run the kernel (timed when observed), wrap, attach the node."""
+def _run(fn, arrays, attrs):
+    """Run a kernel, timed and reported when an op observer is registered."""
+    return _observe_forward(fn, arrays, attrs) if _observers else fn(*arrays, **attrs)
+
+
+def _record(fn, inputs, array, attrs, needs_grad):
+    """The one recording path: wrap a kernel's result and attach its node when needed."""
     # BEGIN SOLUTION
-    array = _observe_forward(fn, arrays, attrs) if _observers else fn(*arrays, **attrs)
-    out = Tensor._make(array)
+    out = _new_object(Tensor)  # Tensor._make, inlined: this runs once per op
+    out.data = array if type(array) is np.ndarray else np.asarray(array)
+    out.grad = None
+    out._version = 0
     if needs_grad and _grad_mode.enabled and out.data.dtype.kind == "f":
         out._requires_grad = True
         out.grad_fn = Node(fn, inputs, attrs)
+    else:
+        out._requires_grad = False
+        out.grad_fn = None
     return out
     # END SOLUTION
+
+
+_NO_ATTRS = {}  # shared by every binary node: attrs are never mutated
+_MATMUL = ops.matmul
 
 
 def _binary(fn, a, b):
@@ -450,20 +464,26 @@ def _binary(fn, a, b):
     if isinstance(a, Tensor):
         x, needs_grad = a.data, a._requires_grad
     else:
-        x, needs_grad = _scalar_operand(fn, a), False
+        x, needs_grad = (a if type(a) is float or type(a) is int else _scalar_operand(fn, a)), False
     if isinstance(b, Tensor):
         y, needs_grad = b.data, needs_grad or b._requires_grad
     else:
-        y = _scalar_operand(fn, b)
-    # Same-dtype float arrays (the training hot path) need no promotion; anything else asks the
-    # table so that NumPy computes in exactly the dtype PyTorch would produce.
-    if not (type(x) is np.ndarray and type(y) is np.ndarray and x.dtype is y.dtype
-            and x.dtype.kind == "f"):
-        if fn is ops.matmul:
+        y = b if type(b) is float or type(b) is int else _scalar_operand(fn, b)
+    # The training hot path needs no promotion: two float arrays of one dtype, or a float array
+    # and a Python number (NumPy treats it as weak, as PyTorch does). Anything else asks the
+    # table, so that NumPy computes in exactly the dtype PyTorch would produce.
+    tx, ty = type(x), type(y)
+    if tx is np.ndarray:
+        simple = x.dtype.kind == "f" and (y.dtype is x.dtype if ty is np.ndarray else ty is float or ty is int)
+    else:
+        simple = ty is np.ndarray and y.dtype.kind == "f" and (tx is float or tx is int)
+    if not simple or fn is _MATMUL:
+        if fn is _MATMUL:
             _matmul_operands(a, b, x, y)
         x, y = _promote(fn, x, y)
     try:
-        return _record(fn, (a, b), (x, y), {}, needs_grad)
+        array = _observe_forward(fn, (x, y), _NO_ATTRS) if _observers else fn(x, y)
+        return _record(fn, (a, b), array, _NO_ATTRS, needs_grad)
     except ValueError:
         raise ShapeError(_shape_error(fn, a, b)) from None
 
@@ -567,7 +587,7 @@ def linear(input, weight, bias=None):
         raise ShapeError(f"linear: bias of shape {b.shape} does not match out_features={w.shape[0]}")
     _same_dtype("linear", *((x, w) if b is None else (x, w, b)))
     needs_grad = input._requires_grad or weight._requires_grad or (bias is not None and bias._requires_grad)
-    return _record(ops.linear, (input, weight, bias), (x, w, b), {}, needs_grad)
+    return _record(ops.linear, (input, weight, bias), _run(ops.linear, (x, w, b), {}), {}, needs_grad)
 
 
 def _shape_of(x):
