@@ -52,7 +52,6 @@ def test_benchmark_counts_warmup_number_and_repeats():
 def test_benchmark_calibrates_number_and_honours_min_time():
     r = benchmark(lambda: sum(range(50)), warmup=0, repeats=3)
     assert r.number > 1  # one call is far shorter than a millisecond
-    assert r.stats.median * r.number >= 1e-3 * 0.5
     r = benchmark(lambda: sum(range(50)), warmup=0, repeats=2, min_time=0.03)
     assert sum(r.stats.samples) * r.number >= 0.03
 

@@ -228,3 +228,21 @@ def test_formulas_of_later_modules_kernels_by_name():
         # the weight and bias gradients only (input needs none): one product
         assert flops_of(kernel, (x, w, b), {}, "backward", (w, b)) == 2 * 15 * 16 * 8
     assert flops_of("no.such.kernel", (x,), {}) == 0
+
+
+def test_atomic_write_keeps_the_old_file_on_error_and_uses_normal_permissions(tmp_path):
+    from tinytorch.profiling import atomic_write, atomic_write_text
+
+    path = tmp_path / "out.json"
+    atomic_write_text(path, "old")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (os.stat(path).st_mode & 0o777) == 0o666 & ~umask
+
+    def fail(f):
+        f.write(b"partial")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(path, fail)
+    assert path.read_text() == "old" and os.listdir(tmp_path) == ["out.json"]

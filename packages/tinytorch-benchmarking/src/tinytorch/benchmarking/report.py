@@ -2,9 +2,8 @@
 
 import json
 import os
-import tempfile
 
-from tinytorch.profiling import atomic_write_text
+from tinytorch.profiling import atomic_write, atomic_write_text
 
 from .timing import BenchmarkResult, Comparison
 
@@ -96,15 +95,7 @@ def plot_results(results, path, title="Benchmark"):
         ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
         path = os.fspath(path)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=os.path.dirname(os.path.abspath(path)))
-        try:
-            with os.fdopen(fd, "wb") as f:
-                fig.savefig(f, format="png", dpi=100)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=100))
     finally:
         plt.close(fig)
     return path

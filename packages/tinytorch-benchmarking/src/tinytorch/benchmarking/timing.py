@@ -215,8 +215,8 @@ def compare(baseline, candidate, warmup=3, repeats=20, min_time=0.0, number=None
 
     Example:
         >>> c = compare(lambda: sorted(range(2000)), lambda: list(range(2000)), repeats=7)
-        >>> c.ratio < 1.0, len(c.ratios)
-        (True, 7)
+        >>> len(c.ratios), c.ci[0] <= c.ratio <= c.ci[1], c.speedup == 1 / c.ratio
+        (7, True, True)
     """
     for label, fn in zip(names, (baseline, candidate)):
         if not callable(fn):

@@ -13,7 +13,7 @@ from .memory import (
     MemoryReport, activation_bytes, gradient_bytes, optimizer_state_bytes, parameter_bytes,
     training_step_memory,
 )
-from .profiler import OpStats, Profiler, atomic_write_text
+from .profiler import OpStats, Profiler, atomic_write, atomic_write_text
 
 try:
     __version__ = version("tinytorch-profiling")
@@ -22,7 +22,7 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 __all__ = [
     "count_parameters", "count_flops", "register_flop_formula", "flops_of", "kernel_name",
-    "Profiler", "OpStats", "atomic_write_text",
+    "Profiler", "OpStats", "atomic_write", "atomic_write_text",
     "MemoryReport", "parameter_bytes", "gradient_bytes", "optimizer_state_bytes",
     "activation_bytes", "training_step_memory",
     "LatencyStats", "measure_latency",

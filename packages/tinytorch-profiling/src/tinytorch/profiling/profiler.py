@@ -17,7 +17,7 @@ from tinytorch.tensor import register_op_observer
 
 from .flops import flops_of, human, kernel_name
 
-__all__ = ["Profiler", "OpStats", "atomic_write_text"]
+__all__ = ["Profiler", "OpStats", "atomic_write", "atomic_write_text"]
 
 _SORT_KEYS = ("seconds", "calls", "flops", "bytes_in", "bytes_out")
 
@@ -49,19 +49,31 @@ def _nbytes(values):
     return 0
 
 
-def atomic_write_text(path, text):
-    """Write ``text`` to ``path`` through a temp file in the same folder and ``os.replace``."""
+def atomic_write(path, write, mode="wb"):
+    """Create or replace ``path`` all at once: ``write(file)`` fills a temp file in the same
+    folder, which is flushed, synced and renamed over ``path``; on any error it is removed and
+    ``path`` is left as it was. The file gets the usual permissions (0666 minus the umask)."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1], dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, mode) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def atomic_write_text(path, text):
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_write`)."""
+    atomic_write(path, lambda f: f.write(text), mode="w")
 
 
 class Profiler:
