@@ -148,6 +148,12 @@ class TestEngine:
         loss.backward()
         assert np.isnan(loss.item()) and (x.grad.data == 0).all()
 
+    def test_ignored_rows_get_zero_even_from_a_nan_upstream_gradient(self):
+        x = leaf((3, 4))
+        loss = cross_entropy(x, Tensor([1, -100, 2]), reduction="none")
+        loss.backward(Tensor(np.array([1.0, np.nan, 1.0])))
+        assert (x.grad.data[1] == 0).all() and np.isfinite(x.grad.data).all()
+
     def test_zero_d_loss_used_twice(self):
         x = leaf((4, 3))
         m = tt.Tensor(np.ones((3, 2)), requires_grad=True)

@@ -46,8 +46,11 @@ def gelu_rule(grad, out, a, approximate="none"):
 def softmax_rule(grad, out, a, dim):
     """``y * (g - sum(g * y))`` along ``dim``: the Jacobian-vector product without the Jacobian."""
     # BEGIN SOLUTION
-    gy = grad * out
-    return (gy - out * gy.sum(axis=dim, keepdims=True),)
+    gy = grad * out  # the one full-size temporary
+    total = gy.sum(axis=dim, keepdims=True)  # (..., 1, ...)
+    np.subtract(grad, total, out=gy)
+    gy *= out
+    return (gy,)
     # END SOLUTION
 
 
@@ -102,9 +105,9 @@ def cross_entropy_rule(grad, out, input, *, target, ignore_index=-100, label_smo
         count = np.count_nonzero(valid)
         # every target ignored: the loss is nan (0 / 0) but no element contributed, so the
         # gradient is zero, as in PyTorch, and one all-padding batch cannot poison the weights
-        scale = valid * (grad / np.asarray(max(count, 1), dtype=grad.dtype))
+        scale = np.where(valid, grad / np.asarray(max(count, 1), dtype=grad.dtype), 0)
     else:
-        scale = valid * grad  # (N, d1, ...)
+        scale = np.where(valid, grad, 0)  # (N, d1, ...); ignored rows get 0 even from a nan grad
     d *= np.expand_dims(scale.astype(d.dtype, copy=False), class_dim)
     return (d,)
     # END SOLUTION
