@@ -49,11 +49,21 @@ def test_benchmark_counts_warmup_number_and_repeats():
     assert any("timer's resolution" in w for w in r.warnings)  # 5 appends last far below 1 ms
 
 
-def test_benchmark_calibrates_number_and_honours_min_time():
-    r = benchmark(lambda: sum(range(50)), warmup=0, repeats=3)
-    assert r.number > 1  # one call is far shorter than a millisecond
-    r = benchmark(lambda: sum(range(50)), warmup=0, repeats=2, min_time=0.03)
-    assert sum(r.stats.samples) * r.number >= 0.03
+def test_benchmark_calibrates_number_and_honours_min_time(monkeypatch):
+    # A fake clock: every call of fn takes exactly 10 us, so the counts are deterministic.
+    from tinytorch.benchmarking import timing
+
+    clock = [0.0]
+    monkeypatch.setattr(timing.time, "perf_counter", lambda: clock[0])
+
+    def fn():
+        clock[0] += 1e-5
+
+    r = benchmark(fn, warmup=0, repeats=3)
+    assert r.number == 128  # 64 calls = 0.64 ms < 1 ms <= 128 calls = 1.28 ms
+    assert r.stats.median == pytest.approx(1e-5)
+    r = benchmark(fn, warmup=0, repeats=2, min_time=0.03)
+    assert len(r.stats.samples) == 24  # 24 samples of 1.28 ms are the first to reach 30 ms
 
 
 def test_benchmark_rejects_bad_arguments():
