@@ -43,7 +43,9 @@ def test_start_without_install_copies_stubs_and_refuses_to_overwrite(tmp_path, c
     copy = ws / "tinytorch-tensor"
     regions = int(re.search(r"with (\d+) exercise regions", out).group(1))
     stubbed = "".join(p.read_text() for p in (copy / "src").rglob("*.py"))
-    assert stubbed.count("raise NotImplementedError(") == regions > 0
+    reference = "".join(p.read_text() for p in (Catalog.installed().module("01").source_dir / "src").rglob("*.py"))
+    assert stubbed.count("raise NotImplementedError(") == reference.count("raise NotImplementedError(") + regions
+    assert regions > 0
     assert "# BEGIN SOLUTION" not in stubbed
     assert sorted(p.name for p in (copy / "tests").glob("test_tensor_*.py"))
     assert not (copy / "src" / "tinytorch" / "__init__.py").exists()
