@@ -226,3 +226,24 @@ def test_nll_loss_mean_keeps_float32_like_torch():
     x = np.log(np.full((2, 3), 1 / 3, np.float32))
     ours = L.nll_loss(Tensor(x), Tensor([0, 2]))
     assert ours.dtype == np.float32 and str(F.nll_loss(torch.tensor(x), torch.tensor([0, 2])).dtype) == "torch.float32"
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 3, 5), (3,)])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+def test_cross_entropy_with_probability_targets_matches_torch(shape, reduction, label_smoothing):
+    rng = rng_for("probs", shape, reduction, label_smoothing)
+    x = rng.standard_normal(shape)
+    class_dim = 0 if len(shape) == 1 else 1
+    p = np.exp(rng.standard_normal(shape))
+    p /= p.sum(axis=class_dim, keepdims=True)
+    ox, op = Tensor(x, requires_grad=True), Tensor(p, requires_grad=True)
+    tx, tp = torch.tensor(x, requires_grad=True), torch.tensor(p, requires_grad=True)
+    ours = L.cross_entropy(ox, op, reduction=reduction, label_smoothing=label_smoothing)
+    theirs = F.cross_entropy(tx, tp, reduction=reduction, label_smoothing=label_smoothing)
+    compare(ours, theirs, np.float64)
+    upstream = rng.standard_normal(ours.shape)
+    ours.backward(Tensor(upstream))
+    theirs.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(ox.grad.data, tx.grad.numpy(), **TOL[np.float64])
+    np.testing.assert_allclose(op.grad.data, tp.grad.numpy(), **TOL[np.float64])

@@ -187,7 +187,8 @@ def test_error_out_of_range_targets_name_the_values_and_range():
 
 def test_error_float_targets_explain_class_indices():
     with pytest.raises(TypeError, match="integer class indices .* got dtype float32; "
-                                        "class-probability targets are not supported"):
+                                        r"class-probability targets must be floating point with "
+                                        r"the input's shape \(2, 3\)"):
         cross_entropy(Tensor(np.zeros((2, 3))), Tensor([0.0, 1.0]))
 
 

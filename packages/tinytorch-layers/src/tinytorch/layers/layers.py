@@ -16,11 +16,16 @@ from tinytorch.tensor import linear as tensor_linear
 from .module import Module, Parameter
 
 
+class UnsupportedDtypeError(NotImplementedError, TypeError):
+    """A layer asked of an integer tensor: PyTorch raises NotImplementedError (a RuntimeError);
+    also a TypeError, which TinyTorch raised before."""
+
+
 def _check_tensor(input, where):
     if not isinstance(input, Tensor):
         raise TypeError(f"{where} expects a Tensor input, got {type(input).__name__}")
     if input.dtype.kind != "f":
-        raise TypeError(f"{where} expects a floating point tensor, got dtype {input.dtype}")
+        raise UnsupportedDtypeError(f"{where} expects a floating point tensor, got dtype {input.dtype}")
 
 
 def _check_p(p):

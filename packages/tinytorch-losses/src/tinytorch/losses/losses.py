@@ -6,12 +6,12 @@ of recorded Tensor ops). The classes are plain callables (``Module`` arrives in 
 hold the options and ``__call__(input, target)`` runs ``forward``.
 
 Deliberate differences from ``torch.nn.functional``: no class ``weight`` for the cross-entropy
-and NLL losses and no class-probability targets (integer class indices only); ``mse_loss`` raises
-on a shape mismatch instead of broadcasting with a warning.
+and NLL losses; ``mse_loss`` raises on a shape mismatch instead of broadcasting with a warning.
 """
 
 import numpy as np
 
+from tinytorch.activations import log_softmax
 from tinytorch.tensor import ShapeError, Tensor, apply_op
 
 from . import ops
@@ -95,7 +95,9 @@ def _class_targets(fn_name, input, target, ignore_index):
     if target.dtype not in (np.int64, np.uint8):
         raise DtypeError(
             f"{fn_name}: target must hold integer class indices (dtype int64 or uint8, as in "
-            f"PyTorch), got dtype {target.dtype}; class-probability targets are not supported"
+            f"PyTorch), got dtype {target.dtype}"
+            + ("; class-probability targets must be floating point with the input's shape "
+               f"{tuple(input.shape)}" if fn_name == "cross_entropy" else "")
         )
     if input.ndim == 0:
         raise ShapeError(f"{fn_name}: input must have a class dim, got a 0-d tensor")
@@ -155,13 +157,17 @@ def cross_entropy(input, target, *, ignore_index=-100, reduction="mean", label_s
 
     over the class dim, with :math:`\varepsilon` = ``label_smoothing``. Targets equal to
     ``ignore_index`` contribute 0 and are left out of the ``"mean"`` count; when all are ignored
-    the mean is ``nan`` with zero gradients, as in PyTorch. Unlike PyTorch there is no class ``weight`` and targets must be class
-    indices (not probabilities).
+    the mean is ``nan`` with zero gradients, as in PyTorch. A floating point ``target`` of the
+    input's shape holds class probabilities instead:
+    :math:`\ell_n = -\sum_c \tilde y_{n, c} \log p_{n, c}` with
+    :math:`\tilde y = (1 - \varepsilon) y + \varepsilon / C`, differentiable in both arguments
+    (``"mean"`` divides by the number of samples). Unlike PyTorch there is no class ``weight``.
 
     Args:
         input: logits, :math:`(N, C)`, :math:`(N, C, d_1, \ldots)` or :math:`(C,)`.
         target: integer class indices :math:`(N)`, :math:`(N, d_1, \ldots)` or :math:`()`,
-            each in :math:`[0, C)` or equal to ``ignore_index``.
+            each in :math:`[0, C)` or equal to ``ignore_index``; or class probabilities shaped
+            like ``input``.
         ignore_index: target value that is skipped. Default: -100.
         reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
         label_smoothing: :math:`\varepsilon \in [0, 1]`.
@@ -179,6 +185,9 @@ def cross_entropy(input, target, *, ignore_index=-100, reduction="mean", label_s
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise OptionError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if (isinstance(target, Tensor) and isinstance(input, Tensor) and target.dtype.kind == "f"
+            and target.shape == input.shape and input.ndim > 0):
+        return _cross_entropy_probabilities(input, target, reduction, float(label_smoothing))
     t, _ = _class_targets("cross_entropy", input, target, ignore_index)
     if reduction == "mean" and not np.any(t != ignore_index):
         # Every target ignored: PyTorch's 0 / 0 = nan loss but zero gradients. The sum over no
@@ -188,6 +197,19 @@ def cross_entropy(input, target, *, ignore_index=-100, reduction="mean", label_s
         return total + float("nan")
     return apply_op(ops.cross_entropy, input, target=t, ignore_index=ignore_index,
                     label_smoothing=float(label_smoothing), reduction=reduction)
+
+
+def _cross_entropy_probabilities(input, target, reduction, label_smoothing):
+    """Cross-entropy against class probabilities, composed from recorded ops (log-softmax,
+    multiply, sum), so both ``input`` and ``target`` get gradients with no rule of their own."""
+    _float_input("cross_entropy", input)
+    class_dim = 0 if input.ndim == 1 else 1
+    if label_smoothing > 0:
+        target = target * (1.0 - label_smoothing) + label_smoothing / input.shape[class_dim]
+    loss = -(log_softmax(input, class_dim) * target).sum(dim=class_dim)  # (N, d1, ...)
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.mean()
 
 
 def nll_loss(input, target, *, ignore_index=-100, reduction="mean"):
