@@ -26,7 +26,6 @@ Exit status 0 on success, 1 when a build fails.
 import argparse
 import hashlib
 import html
-import os
 import shutil
 import subprocess
 import sys

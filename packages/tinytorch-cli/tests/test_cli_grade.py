@@ -6,7 +6,6 @@ kind the grader must survive is graded in the same parallel run as the honest on
 """
 
 import csv
-import importlib.util
 import json
 import os
 import shutil
