@@ -1,19 +1,19 @@
 """Generation speed: KV cache and batching against recomputation, and PyTorch recomputing.
 
-The 2017 milestone's model size (vocabulary 65, context 128, 4 layers, 4 heads, width 128; random
-weights: speed does not depend on training), greedy decoding of ``--new-tokens`` (256) tokens from
-a one-token prompt. Columns, all in this process, BLAS on one thread:
+The 2017 milestone's Tiny Shakespeare model size (vocabulary 65, context 64, 4 layers, 4 heads,
+width 128, 809,856 parameters; random weights: speed does not depend on training), greedy decoding
+of ``--new-tokens`` (256) tokens from a one-token prompt. Columns, all in this process, BLAS on one thread:
 
 - ``recompute B=1``: ``GPT.generate``, the whole window again every step (the baseline);
 - ``cache B=1``: ``tinytorch.memoization.generate`` with the preallocated ``KVCache``;
 - ``cache B=8``: the same for 8 sequences at once (tokens/s counts all 8 rows);
 - ``cache+fused B=1`` / ``B=8``: the cache on ``tinytorch.acceleration.accelerate(model)`` (fused
   layer norms, GELU MLP and attention: fewer recorded ops per step);
-- ``torch recompute B=1``: the same GPT in PyTorch 2.13 (``tools/bench/bench_gpt.py``'s model),
-  recomputing, one thread; skipped without torch.
+- ``torch recompute B=1``: the same GPT in PyTorch 2.13 (``tools/bench/bench_gpt.py``'s model
+  class, same weights), recomputing, one thread; skipped without torch.
 
-Context 128 < 1 + 256 tokens, so the cache's ``on_full="shift"`` policy re-encodes half a window
-every 64 tokens; the check of identical tokens uses ``on_full="recompute"`` on the first
+Context 64 < 1 + 256 tokens, so the cache's ``on_full="shift"`` policy re-encodes half a window
+every 32 tokens; the check of identical tokens uses ``on_full="recompute"`` on the first
 ``block_size`` tokens, where the two must agree. Each column runs ``--repeat`` times, taking
 turns; medians. Run from the repo root: ``python tools/bench/bench_generation.py``. Never a CI gate.
 """
@@ -30,10 +30,28 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from bench_gpt import CONFIG, build, torch  # noqa: E402  (same folder: the shared GPT pair)
+import bench_gpt  # noqa: E402  (same folder: the PyTorch twin of our GPT)
 from tinytorch.acceleration import accelerate  # noqa: E402
 from tinytorch.memoization import generate  # noqa: E402
-from tinytorch.tensor import Tensor  # noqa: E402
+from tinytorch.tensor import Tensor, manual_seed  # noqa: E402
+from tinytorch.transformer import GPT, GPTConfig  # noqa: E402
+
+torch = bench_gpt.torch
+CONFIG = dict(vocab_size=65, block_size=64, n_layer=4, n_head=4, n_embd=128)
+
+
+def build(seed=0):
+    """Our GPT of the 2017 Shakespeare size and, with torch, its PyTorch twin with the same weights."""
+    manual_seed(seed)
+    ours = GPT(GPTConfig(**CONFIG))
+    theirs = None
+    if torch is not None:
+        c = CONFIG
+        theirs = bench_gpt.TorchGPT(c["vocab_size"], c["block_size"], c["n_layer"], c["n_head"], c["n_embd"])
+        state = {bench_gpt._torch_name(k): torch.tensor(v) for k, v in ours.state_dict().items()}
+        state["causal"] = theirs.causal
+        theirs.load_state_dict(state)
+    return ours, theirs
 
 
 def _torch_recompute(model, new_tokens):

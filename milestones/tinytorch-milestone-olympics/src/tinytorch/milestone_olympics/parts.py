@@ -68,7 +68,7 @@ def profile_models(quick, log):
     idx = Tensor(np.random.default_rng(1).integers(0, GPT_CONFIG["vocab_size"], (8, T)))
     counted = count_flops(gpt, idx)
     claims.append(Claim.check("gpt_flops_counted_over_hand_count", counted / gpt_flops(8, T), "==", 1.0,
-                              description="profiler's forward FLOPs of the GPT (8 x 128 tokens) / hand count"))
+                              description=f"profiler's forward FLOPs of the GPT (8 x {T} tokens) / hand count"))
     gpt.train()
     with Profiler() as prof:
         _, loss = gpt(idx, targets=idx)
@@ -78,12 +78,12 @@ def profile_models(quick, log):
     gpt.eval()
     with no_grad():
         latency = measure_latency(gpt, idx[:1], warmup=1, repeats=3 if quick else 10)
-    metrics["gpt"] = {"parameters": count_parameters(gpt), "forward_flops_8x128": counted,
+    metrics["gpt"] = {"parameters": count_parameters(gpt), "forward_flops_8xT": counted,
                       "step_wall_ms": round(prof.wall_seconds * 1e3, 2),
                       "step_op_share": round(prof.op_seconds / max(prof.wall_seconds, 1e-9), 3),
                       "top_ops": _top_ops(prof), "memory": memory.to_dict(),
-                      "latency_ms_1x128": round(latency.median * 1e3, 3)}
-    log(prof.table(row_limit=5, title="GPT forward + backward (8 x 128 tokens): top ops"))
+                      "latency_ms_1xT": round(latency.median * 1e3, 3)}
+    log(prof.table(row_limit=5, title=f"GPT forward + backward (8 x {T} tokens): top ops"))
     return claims, metrics
 
 
