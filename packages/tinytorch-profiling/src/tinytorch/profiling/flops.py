@@ -90,7 +90,8 @@ def _linear_flops(inputs, **attrs):
 
 
 def _attention_flops(inputs, **attrs):
-    # q (*, T, D), k (*, S, D), v (*, S, Dv): scores q·kᵀ and weights·v, as torch's sdpa_flop_count.
+    # q (*, T, D), k (*, S, D), v (*, S, Dv): scores q·kᵀ and weights·v, as torch's sdpa_flop_count
+    # (torch registers it for its flash / efficient kernels; its CPU kernel is counted as 0).
     q, k, v = (np.shape(x) for x in inputs[:3])
     batch = math.prod(q[:-2])
     return 2 * batch * q[-2] * k[-2] * q[-1] + 2 * batch * q[-2] * k[-2] * v[-1]
@@ -104,6 +105,19 @@ for _name in ("tinytorch.tensor.ops.linear", "tinytorch.acceleration.kernels.lin
 register_flop_formula("tinytorch.acceleration.kernels.attention")(_attention_flops)
 
 
+def _attention_backward_flops(inputs, grads, **attrs):
+    # torch's sdpa_backward_flop_count: the scores recomputed, then dScores = dO·Vᵀ, dV = Pᵀ·dO,
+    # dQ = dScores·K, dK = dScoresᵀ·Q: 2·B·H·T·S·(3·D + 2·Dv), whatever the kernel keeps.
+    q, k, v = (np.shape(x) for x in inputs[:3])
+    if not grads:
+        return 0
+    return 2 * math.prod(q[:-2]) * q[-2] * k[-2] * (3 * q[-1] + 2 * v[-1])
+
+
+# Kernels whose backward is not "one forward per matrix-operand gradient".
+_BACKWARD_FORMULAS = {"tinytorch.acceleration.kernels.attention": _attention_backward_flops}
+
+
 def _matrix_grads(inputs, grads):
     # Gradients of the two matrix operands (input and weight), told from a bias gradient by shape.
     shapes = {np.shape(inputs[0]), np.shape(inputs[1])}
@@ -112,11 +126,8 @@ def _matrix_grads(inputs, grads):
 
 # How many forward-sized products the backward of a kernel runs, from its forward inputs and the
 # gradients its rule returned (None ones already dropped): one per gradient of a matrix operand,
-# bias gradients are free; attention's backward is two forwards' worth (four products, as torch).
-_BACKWARD_PRODUCTS = {
-    "tinytorch.tensor.ops.matmul": lambda inputs, grads: len(grads),
-    "tinytorch.acceleration.kernels.attention": lambda inputs, grads: 2 if grads else 0,
-}
+# bias gradients are free.
+_BACKWARD_PRODUCTS = {"tinytorch.tensor.ops.matmul": lambda inputs, grads: len(grads)}
 
 
 def flops_of(kernel, inputs, attrs, phase="forward", grads=()):
@@ -142,10 +153,12 @@ def flops_of(kernel, inputs, attrs, phase="forward", grads=()):
     formula = _FORMULAS.get(key)
     if formula is None:
         return 0
-    forward = int(formula(inputs, **attrs))
     if phase == "forward":
-        return forward
+        return int(formula(inputs, **attrs))
     grads = grads if isinstance(grads, tuple) else (grads,)
+    if key in _BACKWARD_FORMULAS:
+        return int(_BACKWARD_FORMULAS[key](inputs, grads, **attrs))
+    forward = int(formula(inputs, **attrs))
     products = _BACKWARD_PRODUCTS.get(key, _matrix_grads)(inputs, grads)
     return forward * int(products)
 
