@@ -2,9 +2,12 @@
 
 import json
 import os
+import tempfile
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 from tinytorch.benchmarking import (
@@ -140,3 +143,24 @@ def test_command_line_shows_the_leaderboard(tmp_path, capsys):
     assert "Olympics leaderboard: toy" in out and "accuracy: perfect" in out
     path.write_text("{}")
     assert main([str(path)]) == 1
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0.01, 500), st.integers(1, 20_000_000), st.booleans()),
+                min_size=1, max_size=8))
+def test_rankings_are_sorted_and_hold_exactly_the_valid_entries(rows):
+    with tempfile.TemporaryDirectory() as folder:
+        board = Leaderboard(os.path.join(folder, "board.json"))  # entries set directly, never saved
+    for i, (acc, lat, nbytes, valid) in enumerate(rows):
+        board.entries.append({
+            "schema": "tinytorch-olympics/1", "task": "t", "submission": f"s{i}", "valid": valid,
+            "violations": [] if valid else ["x"],
+            "metrics": {"accuracy": acc, "latency_p50_ms": lat, "model_bytes": nbytes,
+                        "accuracy_per_mb": acc / (nbytes / 1e6)},
+        })
+    valid_names = {e["submission"] for e in board.entries if e["valid"]}
+    for category, (metric, higher) in CATEGORIES.items():
+        ranked = board.ranking("t", category)
+        assert {e["submission"] for e in ranked} == valid_names
+        values = [e["metrics"][metric] for e in ranked]
+        assert values == sorted(values, reverse=higher)
