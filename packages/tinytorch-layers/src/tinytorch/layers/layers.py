@@ -218,9 +218,7 @@ class Linear(Module):
 
     def forward(self, input):
         # The linear primitive of module 01: one kernel whose rule owns the weight layout.
-        from tinytorch.tensor import linear as linear_primitive
-
-        return linear_primitive(input, self.weight, self.bias)
+        return tensor_linear(input, self.weight, self.bias)
 
     def extra_repr(self):
         return (
