@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from importlib.metadata import requires
 from pathlib import Path
 
 import pytest
@@ -29,11 +30,19 @@ def _layers():
 
 def test_every_module_is_its_own_layer_in_course_order():
     layers = _layers()
-    modules = [layer.strip("()") for layer in layers[1:]]
+    # Under the milestones and the CLI: the facade (it re-exports modules) and the result protocol.
+    assert layers[1:3] == ["(compat)", "(results)"]
+    modules = [layer.strip("()") for layer in layers[3:]]
     assert modules == MODULES[::-1]
-    assert all(layer.startswith("(") for layer in layers[1:-1])  # optional: any subset installed
+    assert all(layer.startswith("(") for layer in layers[3:-1])  # optional: any subset installed
     top = [part.strip().strip("()") for part in layers[0].split(":")]
     assert top[0] == "cli" and all(m.startswith("milestone_") for m in top[1:])
+
+
+def test_the_result_protocol_declares_no_module():
+    # check_deps fails on an undeclared sibling import, so no sibling declared = none imported.
+    deps = requires("tinytorch-results") or []
+    assert not [d for d in deps if d.startswith("tinytorch-") and "extra ==" not in d]
 
 
 def _write(root, files):
