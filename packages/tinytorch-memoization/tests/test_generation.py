@@ -136,3 +136,10 @@ def test_careless_inputs(model):
     with pytest.raises(ValueError, match="non-empty list"):
         generate_batch(model, [], 3)
     assert generate(model, p, 0).shape == p.shape
+
+
+def test_a_one_token_context_still_generates():
+    manual_seed(1)
+    tiny = GPT(GPTConfig(vocab_size=5, block_size=1, n_layer=1, n_head=1, n_embd=4)).eval()
+    prompt = Tensor([[1, 2]])
+    np.testing.assert_array_equal(generate(tiny, prompt, 4, top_k=1).data, tiny.generate(prompt, 4, top_k=1).data)

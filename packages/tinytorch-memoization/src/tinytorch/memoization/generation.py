@@ -140,7 +140,7 @@ def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None, top_p=None
                     if step == 0 or cache.seq_len >= block:
                         if step > 0 and on_full == "error":
                             raise ValueError(f"generate: the context of {block} tokens is full (on_full='error')")
-                        keep = block if step == 0 or on_full == "recompute" else block // 2
+                        keep = block if step == 0 or on_full == "recompute" else max(1, block // 2)
                         window = ids[:, -keep:]
                         wmask = None if mask is None else mask[:, -keep:]
                         if step == 0 and len(window[0]) == ids.shape[1]:
