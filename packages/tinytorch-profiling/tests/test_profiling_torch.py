@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from tinytorch.attention import MultiheadAttention
 from tinytorch.losses import cross_entropy
 from tinytorch.profiling import Profiler, count_flops, count_parameters
 from tinytorch.tensor import Tensor
@@ -68,3 +69,15 @@ def test_gpt_flops_and_parameters_equal_torch():
     assert count_parameters(ours) == sum(p.numel() for p in theirs.parameters())
     expected = torch_flops(theirs, torch.from_numpy(idx))
     assert count_flops(lambda i: ours(i)[0], idx) == expected > 0
+
+
+def test_multihead_attention_flops_equal_torch():
+    x = np.random.default_rng(0).standard_normal((2, 7, 32)).astype(np.float32)
+    ours = MultiheadAttention(32, 4, batch_first=True)
+    theirs = torch.nn.MultiheadAttention(32, 4, batch_first=True)
+    tx = torch.from_numpy(x)
+    counter = FlopCounterMode(display=False)
+    with counter:  # need_weights=True takes torch's bmm path, which its counter sees
+        theirs(tx, tx, tx, need_weights=True)
+    assert count_flops(lambda a: ours(a, a, a)[0], x) == counter.get_total_flops() > 0
+    assert count_parameters(ours) == sum(p.numel() for p in theirs.parameters())
