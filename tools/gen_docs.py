@@ -42,8 +42,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 REPO = Path(__file__).resolve().parent.parent
-BLOCK = re.compile(r"(<!-- generated: (?P<name>[^>]+?) -->\n)(?P<body>.*?)(<!-- /generated: (?P=name) -->)", re.S)
-OPEN = re.compile(r"<!-- generated: ([^>]+?) -->")
+# A marker is a line of its own, so the syntax can be quoted inside a sentence.
+BLOCK = re.compile(r"^(<!-- generated: (?P<name>[^>]+?) -->\n)(?P<body>.*?)^(<!-- /generated: (?P=name) -->)$",
+                   re.S | re.M)
+OPEN = re.compile(r"^<!-- generated: ([^>]+?) -->$", re.M)
 MEASURED = {"test-counts"}
 _NUMBER = re.compile(r"^tinytorch-module-(\d+)$")
 _ACT = re.compile(r"^tinytorch-act-(\w+)$")

@@ -97,5 +97,11 @@ def test_marker_errors(repo, capsys, text, message):
     assert message in capsys.readouterr().err
 
 
+def test_markers_quoted_in_a_sentence_are_not_blocks(repo):
+    path = repo / "quoted.md"
+    path.write_text("Write `<!-- generated: NAME -->` on a line of its own.\n")
+    assert gen_docs.main(["--repo", str(repo), "--check", str(path)]) == 0
+
+
 def test_the_repository_docs_are_up_to_date():
     assert gen_docs.main(["--check"]) == 0

@@ -31,3 +31,17 @@ def test_submit_without_a_copy_or_with_a_bad_name_is_one_clear_error(tmp_path, c
     assert main(["--home", str(tmp_path), "module", "start", "01", "--workspace", str(ws), "--no-install"]) == 0
     assert main(["--home", str(tmp_path), "submit", "01", "--student", "../evil", "-o", str(tmp_path)]) == 2
     assert "student name '../evil'" in capsys.readouterr().err
+
+
+def test_grading_falls_back_to_the_newest_reference_in_the_wheelhouse(tmp_path):
+    from tinytorch.cli.grading import reference_version
+
+    (tmp_path / "tests").mkdir()
+    for version in ("0.1.0", "0.1.2"):
+        (tmp_path / f"tinytorch_toy-{version}-py3-none-any.whl").write_bytes(b"")
+        (tmp_path / "tests" / f"tinytorch_toy-{version}-tests.zip").write_bytes(b"")
+    (tmp_path / "tinytorch_toy-0.2.0-py3-none-any.whl").write_bytes(b"")  # no tests: never graded against
+    assert reference_version(tmp_path, "tinytorch-toy", "0.1.0") == "0.1.0"
+    assert reference_version(tmp_path, "tinytorch-toy", "0.1.1") == "0.1.2"
+    assert reference_version(tmp_path, "tinytorch-toy", "not a version") == "0.1.2"
+    assert reference_version(tmp_path, "tinytorch-other", "0.1.0") is None

@@ -28,6 +28,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
+
 import tinytorch.results as results
 from tinytorch.results.main import TABLE_ENV
 
@@ -170,11 +173,25 @@ def run_milestone(python, name, root, env, options):
             "failed": [c.name for c in result.claims if not c.skipped and not c.passed]}
 
 
-def _wheel_requirement(wheelhouse, distribution, version):
+def reference_version(wheelhouse, distribution, version):
+    """The version to grade against: ``version`` when the wheelhouse has its wheel and tests,
+    else the highest version it has both for (a patch released after the student submitted).
+    ``None`` when it has none."""
     stem = distribution.replace("-", "_")
-    if list(Path(wheelhouse).glob(f"{stem}-{version}-*.whl")):
-        return f"{distribution}=={version}"
-    return None
+    found = set()
+    for wheel in Path(wheelhouse).glob(f"{stem}-*.whl"):
+        try:
+            name, candidate, _, _ = parse_wheel_filename(wheel.name)
+        except InvalidWheelFilename:
+            continue
+        if canonicalize_name(name) == distribution and find_bundle(wheelhouse, distribution, str(candidate)):
+            found.add(candidate)
+    try:
+        if Version(version) in found:
+            return version
+    except InvalidVersion:
+        pass
+    return str(max(found)) if found else None
 
 
 def grade_one(student, archive, options):
@@ -189,12 +206,15 @@ def grade_one(student, archive, options):
                       version=manifest.get("version"), digest=manifest.get("digest"),
                       manifest_ok=not problems, manifest_problems=problems)
         distribution, version = str(manifest.get("distribution")), str(manifest.get("version"))
-        requirement = _wheel_requirement(options.wheelhouse, distribution, version)
-        bundle = find_bundle(options.wheelhouse, distribution, version)
-        if requirement is None or bundle is None:
-            raise SubmissionError(f"the wheelhouse has no reference wheel and tests for {distribution} {version}")
+        graded = reference_version(options.wheelhouse, distribution, version)
+        if graded is None:
+            raise SubmissionError(f"the wheelhouse has no reference wheel and tests for {distribution}")
+        if graded != version:
+            record["notes"].append(f"submitted from {distribution} {version}; graded against {graded}")
+        record["graded_version"] = graded
+        requirement = f"{distribution}=={graded}"
         box = root / "box"
-        reference = unpack_bundle(bundle, box / "run")
+        reference = unpack_bundle(find_bundle(options.wheelhouse, distribution, graded), box / "run")
         record["reference_tests"] = reference["digest"]
         record["status"] = "install-failed"
         milestone_reqs = [f"tinytorch-milestone-{name}" for name in options.milestones]
