@@ -8,7 +8,7 @@ functions here have ``torch``'s names (``tinytorch.tensor.exp(x)`` is ``x.exp()`
 from importlib.metadata import PackageNotFoundError, version
 
 from . import ops
-from .tensor import Node, Tensor, apply_op, linear, matmul  # first: the method modules need it
+from .tensor import Node, Tensor, apply_op, matmul  # first: the method modules need it
 
 from .creation import (
     arange, as_tensor, empty, empty_like, from_numpy, full, full_like, linspace, ones, ones_like,
@@ -28,6 +28,7 @@ from .generator import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, multinomial, randperm,
     seed, set_rng_state,
 )
+from .linalg import linear
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .observers import OpEvent, register_op_observer
 from .reductions import (
