@@ -19,12 +19,15 @@ they cannot drift from the metadata ``tito`` reads:
 Measured blocks come from the JUnit reports a run wrote (``tox -p auto`` writes
 ``.tox/reports/<env>.xml``):
 
-- ``test-counts``: per environment, tests passed / skipped / failed and pytest's seconds.
+- ``test-counts``: per environment, tests passed / skipped / failed and pytest's seconds;
+- ``journey``: per milestone of a saved run's output (``tox -e journey | tee journey.log``, read
+  from its ``TINYTORCH_RESULT`` lines): status, wall seconds, claims met, claims skipped and why.
 
 Usage::
 
     python tools/gen_docs.py                     rewrite the static blocks in README.md and docs/*.md
-    python tools/gen_docs.py --reports .tox/reports   also rewrite the measured blocks from that run
+    python tools/gen_docs.py --reports .tox/reports   also rewrite test-counts from that run
+    python tools/gen_docs.py --journey journey.log    also rewrite journey from that output
     python tools/gen_docs.py --check             exit 1 naming every stale static block (for lint)
 
 Unknown block names and unbalanced markers are errors (exit 2).
@@ -46,7 +49,7 @@ REPO = Path(__file__).resolve().parent.parent
 BLOCK = re.compile(r"^(<!-- generated: (?P<name>[^>]+?) -->\n)(?P<body>.*?)^(<!-- /generated: (?P=name) -->)$",
                    re.S | re.M)
 OPEN = re.compile(r"^<!-- generated: ([^>]+?) -->$", re.M)
-MEASURED = {"test-counts"}
+MEASURED = {"test-counts", "journey"}
 _NUMBER = re.compile(r"^tinytorch-module-(\d+)$")
 _ACT = re.compile(r"^tinytorch-act-(\w+)$")
 _YEAR = re.compile(r"^tinytorch-year-(\d{4})$")
@@ -172,12 +175,35 @@ def gen_test_counts(reports):
     return "\n".join(rows)
 
 
+def gen_journey(log):
+    from tinytorch.results import parse_line
+
+    rows = ["| milestone | status | wall seconds | claims met | skipped |", "|---|---|---|---|---|"]
+    total = 0.0
+    for line in Path(log).read_text(encoding="utf-8").splitlines():
+        result = parse_line(line.strip()) if line.strip().startswith("TINYTORCH_RESULT ") else None
+        if result is None:
+            continue
+        seconds = float(result.metrics.get("wall_seconds") or 0.0)
+        total += seconds
+        checked = [c for c in result.claims if not c.skipped]
+        skipped = "; ".join(f"{c.name} ({(c.reason or '').splitlines()[0]})" for c in result.claims if c.skipped)
+        rows.append(f"| {result.milestone}{' (quick)' if result.quick else ''} | {result.status} | {seconds:.1f} | "
+                    f"{sum(c.passed for c in checked)} of {len(checked)} | {skipped or '—'} |")
+    if len(rows) == 2:
+        raise DocsError(f"no TINYTORCH_RESULT lines in {log}")
+    rows.append(f"| all | | {total:.1f} | | |")
+    return "\n".join(rows)
+
+
 STATIC = {"packages": gen_packages, "milestones": gen_milestones, "exercise-regions": gen_regions}
 
 
-def render(name, dists, repo, reports):
-    """The body of block ``name`` (``None`` for a measured block when no reports are given)."""
+def render(name, dists, repo, reports, journey=None):
+    """The body of block ``name`` (``None`` for a measured block whose input is not given)."""
     kind, _, arg = name.strip().partition(" ")
+    if kind == "journey":
+        return gen_journey(journey) if journey else None
     if kind in MEASURED:
         return gen_test_counts(reports) if reports else None
     if kind not in STATIC:
@@ -185,7 +211,7 @@ def render(name, dists, repo, reports):
     return STATIC[kind](dists, repo, arg.strip())
 
 
-def rewrite(text, dists, repo, reports=None):
+def rewrite(text, dists, repo, reports=None, journey=None):
     """``(new_text, [names of blocks whose body changed])``."""
     opened = OPEN.findall(text)
     blocks = list(BLOCK.finditer(text))
@@ -194,7 +220,7 @@ def rewrite(text, dists, repo, reports=None):
         raise DocsError(f"unclosed generated block(s): {', '.join(n for n in opened if n not in closed)}")
     changed, out, last = [], [], 0
     for match in blocks:
-        body = render(match.group("name"), dists, repo, reports)
+        body = render(match.group("name"), dists, repo, reports, journey)
         new = match.group("body") if body is None else body.rstrip("\n") + "\n"
         if new != match.group("body"):
             changed.append(match.group("name"))
@@ -213,7 +239,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, help="Markdown files (default README.md and docs/)")
     parser.add_argument("--repo", type=Path, default=REPO)
-    parser.add_argument("--reports", type=Path, help="folder of JUnit reports for the measured blocks")
+    parser.add_argument("--reports", type=Path, help="folder of JUnit reports for test-counts")
+    parser.add_argument("--journey", type=Path, help="saved output of a milestone run for journey")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a static block is stale")
     args = parser.parse_args(argv)
     dists = load(args.repo)
@@ -221,7 +248,8 @@ def main(argv=None):
     try:
         for path in args.files or default_files(args.repo):
             text = path.read_text(encoding="utf-8")
-            new, changed = rewrite(text, dists, args.repo, None if args.check else args.reports)
+            new, changed = rewrite(text, dists, args.repo, None if args.check else args.reports,
+                                   None if args.check else args.journey)
             if not changed:
                 continue
             if args.check:

@@ -86,6 +86,22 @@ def test_measured_blocks_come_from_junit_reports(repo, tmp_path):
     assert "| tensor | 7 | 2 | 1 | 0 | 3.5 |" in path.read_text()
 
 
+def test_journey_comes_from_the_result_lines_of_a_saved_run(repo, tmp_path):
+    results = pytest.importorskip("tinytorch.results")
+    checked = results.Claim.check("mnist", 0.99, ">=", 0.98)
+    skipped = results.Claim.skip("cifar10", ">=", 0.75, "CIFAR-10 is not in /data\nmore")
+    log = tmp_path / "journey.log"
+    log.write_text("training...\n"
+                   + results.format_line(results.Result("cnn", [checked, skipped], {"wall_seconds": 398.2})) + "\n"
+                   + results.format_line(results.Result("xor", [checked], {"wall_seconds": 2.9})) + "\n")
+    path = doc(repo, "journey")
+    assert gen_docs.main(["--repo", str(repo), "--check", str(path)]) == 0
+    assert gen_docs.main(["--repo", str(repo), "--journey", str(log), str(path)]) == 0
+    text = path.read_text()
+    assert "| cnn | passed | 398.2 | 1 of 1 | cifar10 (CIFAR-10 is not in /data) |" in text
+    assert "| xor | passed | 2.9 | 1 of 1 | — |" in text and "| all | | 401.1 | | |" in text
+
+
 @pytest.mark.parametrize("text, message", [
     ("<!-- generated: bogus -->\nx\n<!-- /generated: bogus -->\n", "unknown generated block 'bogus'"),
     ("<!-- generated: packages -->\nx\n", "unclosed generated block"),
