@@ -178,3 +178,34 @@ def test_any_supported_tree_round_trips(tree):
     save(tree, buffer)
     buffer.seek(0)
     _same(tree, load(buffer))
+
+
+class _Device:
+    def __init__(self, type):
+        self.type = type
+
+    def __str__(self):
+        return self.type
+
+
+@pytest.mark.parametrize("map_location", [None, "cpu", "cpu:0", _Device("cpu"), {"cuda:0": "cpu"},
+                                          lambda storage, location: storage])
+def test_map_location_to_the_cpu_is_accepted(tmp_path, map_location):
+    save({"w": Tensor([1.0])}, tmp_path / "x.pt")
+    for weights_only in (None, True, False):
+        assert load(tmp_path / "x.pt", map_location, weights_only=weights_only)["w"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("map_location", ["cuda", "cuda:0", _Device("mps"), {"cpu": "cuda:1"}])
+def test_map_location_to_another_device_is_refused(tmp_path, map_location):
+    save([1], tmp_path / "x.pt")
+    with pytest.raises(RuntimeError, match="CPU only"):
+        load(tmp_path / "x.pt", map_location=map_location)
+
+
+def test_bad_map_location_and_weights_only_types(tmp_path):
+    save([1], tmp_path / "x.pt")
+    with pytest.raises(TypeError, match="map_location must be"):
+        load(tmp_path / "x.pt", map_location=3)
+    with pytest.raises(TypeError, match="weights_only must be None or a bool"):
+        load(tmp_path / "x.pt", weights_only="yes")

@@ -137,16 +137,39 @@ def save(obj, f):
         write_npz_atomic(f, arrays, meta)
 
 
-def load(f):
+def _check_map_location(map_location):
+    """Accept every ``map_location`` that leaves tensors on the CPU; refuse any other device."""
+    if map_location is None or callable(map_location):
+        return  # a callable is not called: every tensor is already a CPU tensor
+    targets = map_location.values() if isinstance(map_location, dict) else [map_location]
+    for target in targets:
+        name = target if isinstance(target, str) else getattr(target, "type", None)
+        if not isinstance(name, str):
+            raise TypeError(f"load: map_location must be None, a device, a str, a dict or a callable, "
+                            f"got {type(map_location).__name__}")
+        if name.split(":")[0] != "cpu":
+            raise RuntimeError(f"load: cannot map tensors to device {str(target)!r}: TinyTorch runs on the "
+                               "CPU only (use map_location='cpu' or leave it out)")
+
+
+def load(f, map_location=None, *, weights_only=None):
     """Load what :func:`save` wrote, as ``torch.load(f, weights_only=True)`` does; never unpickles.
 
     Args:
         f: a path or a binary file object.
+        map_location: as ``torch.load``'s, for CPU only: None, ``"cpu"``, a CPU device, a dict whose
+            targets are the CPU, or a callable (accepted and not called: every tensor is a CPU
+            tensor). Any other device is a RuntimeError.
+        weights_only: accepted for ``torch.load`` compatibility (None, True or False); loading is
+            always weights-only here, since the format holds nothing else.
 
     Raises:
         CheckpointError: naming the file, when it is missing, a PyTorch ``torch.save`` file (a zip
             holding ``data.pkl``, or a legacy pickle), corrupt, or not a TinyTorch save file.
     """
+    _check_map_location(map_location)
+    if weights_only is not None and not isinstance(weights_only, bool):
+        raise TypeError(f"load: weights_only must be None or a bool, got {weights_only!r}")
     if isinstance(f, (bytes, bytearray)):
         raise TypeError("load: expected a path or a file object, got bytes (wrap them in io.BytesIO)")
     if not hasattr(f, "read"):
