@@ -117,3 +117,23 @@ def test_integer_and_bool_inputs_match_torch(name, args, values):
     ours = getattr(A, name)(Tensor(values), *args)
     assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
     np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name, args", [("leaky_relu", ()), ("leaky_relu", (0.3,)), ("silu", ())])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_leaky_relu_and_silu_match_torch_with_gradients(name, args, dtype):
+    x = random_input((4, 5), dtype, 3.0, seed=7)
+    x[0, 0] = 0.0
+    ours_x, theirs_x = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = getattr(A, name)(ours_x, *args), getattr(F, name)(theirs_x, *args)
+    tol = TOL[dtype]
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), **tol)
+    g = random_input((4, 5), dtype, 1.0, seed=8)
+    out.backward(Tensor(g))
+    expected.backward(torch.tensor(g))
+    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), **tol)
+    for bad in ([1, 2], [True]):
+        with pytest.raises(NotImplementedError):
+            getattr(F, name)(torch.tensor(bad), *args)
+        with pytest.raises(NotImplementedError):
+            getattr(A, name)(Tensor(bad), *args)

@@ -286,6 +286,9 @@ NN = [
     ("torch.nn.GELU", "value", lambda L: run(L, lambda L: L.nn.GELU(approximate="tanh"), ROWS)),
     ("torch.nn.Softmax", "value", lambda L: run(L, lambda L: L.nn.Softmax(dim=1), ROWS)),
     ("torch.nn.LogSoftmax", "value", lambda L: run(L, lambda L: L.nn.LogSoftmax(dim=-1), ROWS)),
+    ("torch.nn.LeakyReLU", "value", lambda L: run(L, lambda L: L.nn.LeakyReLU(0.2), ROWS)),
+    ("torch.nn.LeakyReLU", "value", lambda L: repr(L.nn.LeakyReLU())),
+    ("torch.nn.SiLU", "value", lambda L: run(L, lambda L: L.nn.SiLU(), ROWS)),
     ("torch.nn.MSELoss", "value", lambda L: L.nn.MSELoss()(t(L, F32), L.zeros(2, 3))),
     ("torch.nn.L1Loss", "value", lambda L: L.nn.L1Loss(reduction="sum")(t(L, F32), L.ones(2, 3))),
     ("torch.nn.SmoothL1Loss", "value", lambda L: L.nn.SmoothL1Loss(beta=0.5)(t(L, F32), L.ones(2, 3))),
@@ -315,6 +318,10 @@ def _clip(L):
 FUNCTIONAL = [
     ("torch.nn.functional.relu", "value", lambda L: grad_of(L, lambda L, x: L.nn.functional.relu(x), F32)),
     ("torch.nn.functional.sigmoid", "value", lambda L: L.nn.functional.sigmoid(t(L, F32))),
+    ("torch.nn.functional.leaky_relu", "value", lambda L: grad_of(
+        L, lambda L, x: L.nn.functional.leaky_relu(x, 0.1), [[-1.0, 0.0, 2.0]])),
+    ("torch.nn.functional.leaky_relu", "error", lambda L: L.nn.functional.leaky_relu(t(L, [True]))),
+    ("torch.nn.functional.silu", "value", lambda L: grad_of(L, lambda L, x: L.nn.functional.silu(x), F32)),
     ("torch.nn.functional.tanh", "value", lambda L: L.nn.functional.tanh(t(L, F32))),
     ("torch.nn.functional.gelu", "value", lambda L: grad_of(L, lambda L, x: L.nn.functional.gelu(x), F32)),
     ("torch.nn.functional.softmax", "value", lambda L: L.nn.functional.softmax(t(L, F32), dim=-1)),

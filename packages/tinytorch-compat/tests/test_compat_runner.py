@@ -72,8 +72,8 @@ def test_usage_and_missing_script():
     ("torch.nn.functional.pad", "tinytorch.spatial (module 09)"),
     ("torch.nn.KLDivLoss", "tinytorch.losses (module 04)"),
     ("torch.nn.functional.one_hot", "tinytorch.embeddings (module 11)"),
-    ("torch.nn.LeakyReLU", "tinytorch.activations (module 02)"),
-    ("torch.nn.functional.silu", "tinytorch.activations (module 02)"),
+    ("torch.nn.PReLU", "tinytorch.activations (module 02)"),
+    ("torch.nn.functional.elu", "tinytorch.activations (module 02)"),
     ("torch.nn.TransformerEncoder", "tinytorch.transformer (module 13)"),
     ("torch.optim.LBFGS", "tinytorch.optim (module 06)"),
     ("torch.utils.data.random_split", "tinytorch.data (module 08)"),
@@ -93,7 +93,7 @@ def test_out_of_scope_names_say_so(name):
 
 def test_attribute_errors_come_from_every_facade_module():
     import tinytorch.compat as torch
-    for module, name in [(torch, "einsum"), (torch.nn, "GRU"), (torch.nn.functional, "silu"),
+    for module, name in [(torch, "einsum"), (torch.nn, "GRU"), (torch.nn.functional, "elu"),
                          (torch.nn.init, "orthogonal_"), (torch.optim, "LBFGS"),
                          (torch.optim.lr_scheduler, "OneCycleLR"), (torch.utils.data, "random_split"),
                          (torch.cuda, "Stream"), (torch.accelerator, "synchronize")]:

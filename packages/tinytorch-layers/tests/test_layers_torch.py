@@ -301,3 +301,17 @@ def test_layer_norm_of_an_empty_batch_matches_torch():
     out = layer_norm(Tensor(np.zeros((2, 0), np.float32)), (0,))
     assert out.shape == tuple(torch.nn.functional.layer_norm(torch.zeros(2, 0), (0,)).shape)
     assert LayerNorm(4)(Tensor(np.zeros((0, 4), np.float32))).shape == (0, 4)
+
+
+@pytest.mark.parametrize("name, args", [("LeakyReLU", ()), ("LeakyReLU", (0.2,)), ("SiLU", ())])
+def test_leaky_relu_and_silu_layers_match_torch_with_gradients(name, args):
+    import tinytorch.layers as L
+    x = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
+    ours_x, theirs_x = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours, theirs = getattr(L, name)(*args), getattr(torch.nn, name)(*args)
+    assert repr(ours) == repr(theirs) and isinstance(ours, L.Module)
+    out, expected = ours(ours_x), theirs(theirs_x)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12)
+    out.sum().backward()
+    expected.sum().backward()
+    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=1e-12)

@@ -1,6 +1,7 @@
 """TinyTorch module 02: activation functions.
 
-Functions ``relu``, ``sigmoid``, ``tanh``, ``gelu``, ``softmax``, ``log_softmax`` and the callable
+Functions ``relu``, ``sigmoid``, ``tanh``, ``gelu``, ``softmax``, ``log_softmax`` (with the
+compositions ``leaky_relu`` and ``silu``) and the callable
 classes ``ReLU``, ``Sigmoid``, ``Tanh``, ``GELU``, ``Softmax``, ``LogSoftmax``. Their NumPy kernels
 live in :mod:`tinytorch.activations.ops`.
 """
@@ -9,8 +10,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import ops
 from .activations import (
-    GELU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, gelu, log_softmax, relu, sigmoid, softmax,
-    tanh,
+    GELU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, gelu, leaky_relu, log_softmax, relu, sigmoid,
+    silu, softmax, tanh,
 )
 
 try:
@@ -19,7 +20,7 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 __all__ = [
-    "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
+    "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax", "leaky_relu", "silu",
     "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
     "ops",
 ]

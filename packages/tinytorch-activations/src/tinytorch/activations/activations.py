@@ -8,13 +8,13 @@ differentiate it. The classes are plain callables (``Module`` arrives in module 
 
 import numpy as np
 
-from tinytorch.tensor import Tensor, apply_op
+from tinytorch.tensor import Tensor, apply_op, where
 from tinytorch.tensor import ops as tensor_ops
 
 from . import ops
 
 __all__ = [
-    "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
+    "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax", "leaky_relu", "silu",
     "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
 ]
 
@@ -120,6 +120,31 @@ def gelu(input, approximate="none"):
     _check_approximate(approximate)
     input = _float_input("gelu", input, float_only=True)
     return apply_op(ops.gelu, input, approximate=approximate)
+
+
+def leaky_relu(input, negative_slope=0.01):
+    r"""Leaky ReLU, elementwise: :math:`x` for :math:`x > 0`, else :math:`\text{negative\_slope} \cdot x`.
+
+    Composed from recorded ops (``where`` of the two pieces), so it needs no gradient rule of
+    its own; the gradient at 0 is ``negative_slope``, as in PyTorch.
+
+    Example:
+        >>> leaky_relu(Tensor([-2.0, 0.0, 3.0]), 0.1)
+        tensor([-0.2,  0. ,  3. ])
+    """
+    input = _float_input("leaky_relu", input, float_only=True)
+    return where(input.data > 0, input, input * float(negative_slope))
+
+
+def silu(input):
+    r"""SiLU (swish), elementwise: :math:`x \, \sigma(x)`, composed from :func:`sigmoid`.
+
+    Example:
+        >>> silu(Tensor([0.0]))
+        tensor([0.])
+    """
+    input = _float_input("silu", input, float_only=True)
+    return input * sigmoid(input)
 
 
 def _softmax_like(fn_name, kernel, input, dim):

@@ -10,7 +10,7 @@ and the first layers: ``Linear``, ``Dropout``, ``LayerNorm``, with the container
 from importlib.metadata import PackageNotFoundError, version
 
 from . import init
-from .activation import GELU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh
 from .containers import Identity, ModuleDict, ModuleList, Sequential
 from .hooks import RemovableHandle
 from .layers import Dropout, LayerNorm, Linear, dropout, layer_norm, linear
@@ -24,6 +24,6 @@ except PackageNotFoundError:  # running from a source tree without installing
 __all__ = [
     "Module", "Parameter", "IncompatibleKeys", "RemovableHandle",
     "Linear", "Dropout", "LayerNorm", "Identity", "Sequential", "ModuleList", "ModuleDict",
-    "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
+    "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax", "LeakyReLU", "SiLU",
     "linear", "dropout", "layer_norm", "init",
 ]

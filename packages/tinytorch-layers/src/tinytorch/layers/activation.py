@@ -10,7 +10,7 @@ from tinytorch import activations as A
 
 from .module import Module
 
-__all__ = ["ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax"]
+__all__ = ["ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax", "LeakyReLU", "SiLU"]
 
 
 class ReLU(Module):
@@ -120,3 +120,48 @@ class LogSoftmax(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+class LeakyReLU(Module):
+    r"""Applies :math:`\max(0, x) + \text{negative\_slope} \cdot \min(0, x)` elementwise
+    (see :func:`tinytorch.activations.leaky_relu`).
+
+    Args:
+        negative_slope: the slope for negative inputs. Default: 0.01.
+        inplace: accepted for PyTorch code; the result is always a new tensor.
+
+    Example:
+        >>> LeakyReLU(0.2)
+        LeakyReLU(negative_slope=0.2)
+    """
+
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = bool(inplace)
+
+    def forward(self, input):
+        return A.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class SiLU(Module):
+    r"""Applies :math:`x \, \sigma(x)` elementwise (see :func:`tinytorch.activations.silu`).
+
+    Example:
+        >>> from tinytorch.tensor import Tensor
+        >>> SiLU()(Tensor([0.0]))
+        tensor([0.])
+    """
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = bool(inplace)
+
+    def forward(self, input):
+        return A.silu(input)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""

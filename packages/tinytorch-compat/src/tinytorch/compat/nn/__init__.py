@@ -8,8 +8,8 @@ Layers and containers come from module 03 (``tinytorch.layers``, with module 02'
 from tinytorch.attention import MultiheadAttention
 from tinytorch.embeddings import Embedding
 from tinytorch.layers import (
-    GELU, Dropout, Identity, LayerNorm, Linear, LogSoftmax, Module, ModuleDict, ModuleList,
-    Parameter, ReLU, Sequential, Sigmoid, Softmax, Tanh,
+    GELU, Dropout, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, Module, ModuleDict,
+    ModuleList, Parameter, ReLU, Sequential, Sigmoid, SiLU, Softmax, Tanh,
 )
 from tinytorch.losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
@@ -25,7 +25,7 @@ __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Identity",
     "Linear", "Dropout", "Dropout2d", "LayerNorm", "Embedding", "MultiheadAttention",
     "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Flatten",
-    "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
+    "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax", "LeakyReLU", "SiLU",
     "MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss",
     "functional", "init", "utils",

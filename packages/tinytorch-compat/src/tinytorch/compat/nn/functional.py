@@ -1,6 +1,6 @@
 """``torch.nn.functional``: the functional forms, aliased from the modules that define them."""
 
-from tinytorch.activations import gelu, log_softmax, relu, sigmoid, softmax, tanh
+from tinytorch.activations import gelu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, tanh
 from tinytorch.attention import scaled_dot_product_attention
 from tinytorch.embeddings import embedding
 from tinytorch.layers import dropout, layer_norm, linear
@@ -13,7 +13,7 @@ from tinytorch.spatial import avg_pool2d, batch_norm, conv2d, dropout2d, max_poo
 from .._missing import missing
 
 __all__ = [
-    "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
+    "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax", "leaky_relu", "silu",
     "linear", "dropout", "dropout2d", "layer_norm", "embedding", "scaled_dot_product_attention",
     "conv2d", "max_pool2d", "avg_pool2d", "batch_norm",
     "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
