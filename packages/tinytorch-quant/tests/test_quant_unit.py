@@ -283,3 +283,13 @@ def test_quantized_layers_are_inference_only_and_accept_empty_batches():
     x = randn(4, 3, requires_grad=True)
     with pytest.raises(RuntimeError, match="no gradient rule for tinytorch.quant.kernels.quantized_linear"):
         q(x).sum().backward()
+
+
+def test_quantized_linear_constructor_builds_a_zero_shell_without_touching_the_rng():
+    from tinytorch.tensor import get_rng_state
+
+    before = get_rng_state()
+    q = QuantizedLinear(5, 3, bias=False)
+    assert get_rng_state() == before
+    assert q.qweight.shape == (3, 5) and q.bias is None and q.mode == "dynamic"
+    np.testing.assert_array_equal(q(randn(2, 5)).data, np.zeros((2, 3), np.float32))

@@ -35,12 +35,11 @@ def _check_input(input, where):
 class _Quantized(Module):
     """Shared buffers: ``qweight`` (int8), ``weight_scale`` (float32), ``bias``, activation qparams."""
 
-    def _init_buffers(self, float_module, activation):
-        q, scales = quantize_per_channel(float_module.weight.data, axis=0)
+    def _init_buffers(self, weight, bias, activation):
+        q, scales = quantize_per_channel(weight, axis=0)
         self.register_buffer("qweight", Tensor(q, dtype=np.int8))
         self.register_buffer("weight_scale", Tensor(scales))
-        bias = float_module.bias
-        self.register_buffer("bias", None if bias is None else Tensor(bias.data.astype(np.float32)))
+        self.register_buffer("bias", None if bias is None else Tensor(np.asarray(bias, np.float32)))
         # Static layers: the calibrated input scale and zero point; dynamic layers: none.
         if activation is None:
             self.register_buffer("input_scale", None)
@@ -87,7 +86,9 @@ class QuantizedLinear(_Quantized):
     def __init__(self, in_features, out_features, bias=True, activation=None):
         super().__init__()
         self.in_features, self.out_features = int(in_features), int(out_features)
-        self._init_buffers(Linear(self.in_features, self.out_features, bias=bias), activation)
+        # Zero codes (scale 1): a shell to load_state_dict into, drawing nothing from the RNG.
+        self._init_buffers(np.zeros((self.out_features, self.in_features), np.float32),
+                           np.zeros(self.out_features, np.float32) if bias else None, activation)
 
     @classmethod
     def from_float(cls, mod, activation=None):
@@ -97,7 +98,7 @@ class QuantizedLinear(_Quantized):
         q = cls.__new__(cls)
         Module.__init__(q)
         q.in_features, q.out_features = mod.in_features, mod.out_features
-        q._init_buffers(mod, activation)
+        q._init_buffers(mod.weight.data, None if mod.bias is None else mod.bias.data, activation)
         return q
 
     def forward(self, input):
@@ -146,7 +147,7 @@ class QuantizedConv2d(_Quantized):
         q.in_channels, q.out_channels = mod.in_channels, mod.out_channels
         q.kernel_size, q.stride, q.dilation = mod.kernel_size, mod.stride, mod.dilation
         q.padding = _resolve_padding(mod.padding, mod.kernel_size, mod.dilation)
-        q._init_buffers(mod, activation)
+        q._init_buffers(mod.weight.data, None if mod.bias is None else mod.bias.data, activation)
         return q
 
     def forward(self, input):
