@@ -96,6 +96,8 @@ for _name, _fn, _sym in [
 @op("pow_tensor")
 def _pow_tensor(g, x):
     y = g.partner(_shape(x))
+    if "pow-tensor-exponent-0d" in GRAPH and (x.ours.ndim == 0 or y.ours.ndim == 0):
+        return None
     return Call(lambda L, a, b: (a.abs() + 0.5) ** b.tanh(), [x, y], "({0}.abs() + 0.5) ** {1}.tanh()")
 
 
@@ -544,3 +546,157 @@ def _bce_logits(g, x):
         args,
         f"binary_cross_entropy_with_logits({{0}}, {{1}}, {{2}}, reduction={reduction!r}, pos_weight={{3}})",
     )
+
+
+# ----- the rest of module 01's public surface: aliases, functional forms, in-place ops ------------
+op("log10", needs=("Tensor.log10",))(lambda g, x: Call(lambda L, a: (a.abs() + 0.1).log10(), [x], "({0}.abs() + 0.1).log10()"))
+op("log1p", needs=("Tensor.log1p",))(lambda g, x: Call(lambda L, a: a.abs().log1p(), [x], "{0}.abs().log1p()"))
+op("exp_fn", needs=("exp_fn",))(lambda g, x: Call(lambda L, a: L.exp_fn(a.tanh()), [x], "exp({0}.tanh())"))
+op("clone", needs=("Tensor.clone",))(lambda g, x: Call(lambda L, a: a.clone() * 2, [x], "{0}.clone() * 2"))
+
+
+@op("clamp", needs=("Tensor.clamp", "clamp_fn"))
+def _clamp(g, x):
+    lo, hi = round(float(g.rng.uniform(-1, 0)), 2), round(float(g.rng.uniform(0, 1)), 2)
+    if g.rng.random() < 0.5:
+        return Call(lambda L, a: a.clamp(min=lo, max=hi), [x], f"{{0}}.clamp(min={lo}, max={hi})")
+    return Call(lambda L, a: L.clamp_fn(a, lo), [x], f"clamp({{0}}, {lo})")
+
+
+for _name in ("maximum", "minimum"):
+    def _extremum(g, x, _name=_name):
+        y = g.partner(_shape(x))
+        return Call(lambda L, a, b: getattr(L, _name)(a, b), [x, y], f"{_name}({{0}}, {{1}})")
+    op(_name, needs=(_name,))(_extremum)
+
+
+@op("sum_fn", needs=("sum_fn",))
+def _sum_fn(g, x):
+    dim = _reduce_dims(g, x.ours.ndim)
+    if dim is None:
+        return Call(lambda L, a: L.sum_fn(a), [x], "sum({0})")
+    return Call(lambda L, a: L.sum_fn(a, dim=dim, keepdim=True), [x], f"sum({{0}}, dim={dim}, keepdim=True)")
+
+
+@op("std", needs=("Tensor.std",))
+def _std(g, x):
+    dim = _reduce_dims(g, x.ours.ndim)
+    correction = int(g.rng.integers(0, 2))
+    dims = range(x.ours.ndim) if dim is None else ([dim] if isinstance(dim, int) else dim)
+    count = int(np.prod([_shape(x)[d] for d in dims]))
+    if count <= correction or x.ours.data.size == 0 or (count == 1 and "std-zero" in GRAPH):
+        return None
+    return Call(lambda L, a: a.std(dim=dim, correction=correction), [x], f"{{0}}.std(dim={dim}, correction={correction})")
+
+
+@op("unflatten", needs=("Tensor.unflatten",))
+def _unflatten(g, x):
+    if x.ours.ndim == 0:
+        return None
+    d = int(g.rng.integers(-x.ours.ndim, x.ours.ndim))
+    n = _shape(x)[d]
+    divisors = [k for k in range(1, n + 1) if n % k == 0] or [1]
+    k = int(g.rng.choice(divisors))
+    sizes = (k, -1) if n else (0, 1)
+    return Call(lambda L, a: a.unflatten(d, sizes), [x], f"{{0}}.unflatten({d}, {sizes})")
+
+
+@op("swapaxes", needs=("Tensor.swapaxes",))
+def _swapaxes(g, x):
+    nd = x.ours.ndim
+    if nd == 0:
+        return None
+    d0, d1 = (int(v) for v in g.rng.integers(-nd, nd, size=2))
+    return Call(lambda L, a: a.swapaxes(d0, d1), [x], f"{{0}}.swapaxes({d0}, {d1})")
+
+
+@op("mT", needs=("Tensor.mT",))
+def _mT(g, x):
+    if x.ours.ndim < 2:
+        return None
+    return Call(lambda L, a: a.mT, [x], "{0}.mT")
+
+
+@op("unbind", needs=("Tensor.unbind",))
+def _unbind(g, x):
+    nd = x.ours.ndim
+    if nd == 0:
+        return None
+    d = int(g.rng.integers(-nd, nd))
+    if _shape(x)[d] == 0:
+        return None
+    k = int(g.rng.integers(0, _shape(x)[d]))
+    return Call(lambda L, a: a.unbind(d)[k], [x], f"{{0}}.unbind({d})[{k}]")
+
+
+@op("roll", needs=("Tensor.roll",))
+def _roll(g, x):
+    nd = x.ours.ndim
+    if nd == 0 or g.rng.random() < 0.3:
+        shift = int(g.rng.integers(-3, 4))
+        return Call(lambda L, a: a.roll(shift), [x], f"{{0}}.roll({shift})")
+    d = int(g.rng.integers(-nd, nd))
+    shift = int(g.rng.integers(-3, 4))
+    return Call(lambda L, a: a.roll(shift, d), [x], f"{{0}}.roll({shift}, {d})")
+
+
+@op("like", needs=("Tensor.expand_as", "Tensor.reshape_as", "Tensor.view_as"))
+def _like(g, x):
+    shape = _shape(x)
+    r = g.rng.random()
+    if r < 0.4 and shape:
+        target = g.const(np.zeros((2,) + tuple(int(g.rng.integers(1, 3)) if n == 1 else n for n in shape)))
+        return Call(lambda L, a, t: a.expand_as(t), [x, target], "{0}.expand_as({1})")
+    target = g.const(np.zeros((x.ours.data.size,)))
+    if r < 0.7:
+        return Call(lambda L, a, t: a.reshape_as(t), [x, target], "{0}.reshape_as({1})")
+    return Call(lambda L, a, t: a.contiguous().view_as(t), [x, target], "{0}.contiguous().view_as({1})")
+
+
+@op("concat", needs=("concat",))
+def _concat(g, x):
+    nd = x.ours.ndim
+    if nd == 0:
+        return None
+    d = int(g.rng.integers(-nd, nd))
+    y = g.partner_exact(_shape(x))
+    return Call(lambda L, a, b: L.concat((a, b), dim=d), [x, y], f"concat(({{0}}, {{1}}), dim={d})")
+
+
+@op("tensor_linear", needs=("tensor_linear",))
+def _tensor_linear(g, x):
+    shape = _shape(x)
+    if not shape:
+        return None
+    w, b = g.leaf((2, shape[-1])), g.leaf((2,))
+    return Call(lambda L, a, w, b: L.tensor_linear(a, w, b), [x, w, b], "tinytorch.tensor.linear({0}, {1}, {2})")
+
+
+@op("inplace", weight=2.0, needs=("Tensor.add_", "Tensor.mul_", "Tensor.sub_", "Tensor.div_", "Tensor.clamp_",
+                                  "Tensor.masked_fill_"))
+def _inplace(g, x):
+    """An in-place op on a fresh non-leaf copy (``clone``): autograd must record it in place."""
+    shape = _shape(x)
+    kind = str(g.rng.choice(["add_", "sub_", "mul_", "div_", "clamp_", "masked_fill_", "setitem"]))
+    if kind in ("add_", "sub_", "mul_"):
+        y = g.partner(shape)
+        if np.broadcast_shapes(_shape(y), shape) != shape:
+            return None
+        return Call(lambda L, a, b: getattr(a.clone(), kind)(b), [x, y], f"{{0}}.clone().{kind}({{1}})")
+    if kind == "div_":
+        return Call(lambda L, a: a.clone().div_(1.5), [x], "{0}.clone().div_(1.5)")
+    if kind == "clamp_":
+        return Call(lambda L, a: a.clone().clamp_(-0.5, 0.5), [x], "{0}.clone().clamp_(-0.5, 0.5)")
+    if kind == "masked_fill_":
+        mask = g.const(g.rng.random(shape) < 0.5)
+        return Call(lambda L, a, m: a.clone().masked_fill_(m, 0.25), [x, mask], "{0}.clone().masked_fill_({1}, 0.25)")
+    if not shape or shape[0] == 0:
+        return None
+    i = int(g.rng.integers(0, shape[0]))
+    y = g.leaf(shape[1:])
+
+    def setitem(L, a, b):
+        c = a.clone()
+        c[i] = b * 2
+        return c
+    return Call(setitem, [x, y], f"c = {{0}}.clone(); c[{i}] = {{1}} * 2; c")

@@ -26,6 +26,13 @@ _FUNCTIONS = {
     "matmul": (T.matmul, torch.matmul),
     "tril": (getattr(T, "tril", None), torch.tril),
     "triu": (getattr(T, "triu", None), torch.triu),
+    "maximum": (getattr(T, "maximum", None), torch.maximum),
+    "minimum": (getattr(T, "minimum", None), torch.minimum),
+    "concat": (getattr(T, "concat", None), torch.concat),
+    "tensor_linear": (getattr(T, "linear", None), F.linear),
+    "exp_fn": (getattr(T, "exp", None), torch.exp),
+    "sum_fn": (getattr(T, "sum", None), torch.sum),
+    "clamp_fn": (getattr(T, "clamp", None), torch.clamp),
     "relu": (A.relu, F.relu),
     "sigmoid": (A.sigmoid, torch.sigmoid),
     "tanh": (A.tanh, torch.tanh),
@@ -49,7 +56,9 @@ OURS = SimpleNamespace(name="tinytorch", Tensor=T.Tensor, no_grad=T.no_grad,
 THEIRS = SimpleNamespace(name="torch", Tensor=torch.Tensor, no_grad=torch.no_grad,
                          **{k: v[1] for k, v in _FUNCTIONS.items()})
 
-_METHODS = ["split", "chunk", "topk", "expand", "repeat", "sin", "cos", "tril", "triu", "amax", "amin", "var"]
+_METHODS = ["split", "chunk", "topk", "expand", "repeat", "sin", "cos", "tril", "triu", "amax", "amin", "var",
+            "log10", "log1p", "clamp", "std", "unflatten", "swapaxes", "unbind", "roll", "clone", "mT",
+            "expand_as", "reshape_as", "view_as", "add_", "sub_", "mul_", "div_", "clamp_", "masked_fill_"]
 MISSING = sorted(
     [name for name, (ours, _) in _FUNCTIONS.items() if ours is None]
     + [f"Tensor.{m}" for m in _METHODS if not hasattr(T.Tensor, m)]
