@@ -414,6 +414,11 @@ OPTIM = [
     ("torch.optim.lr_scheduler.LambdaLR", "value", lambda L: _trajectory(
         L, lambda L, p: L.optim.Adam(p, lr=0.1), 4,
         lambda L, o: L.optim.lr_scheduler.LambdaLR(o, lambda e: 0.9 ** e))),
+    ("torch.optim.lr_scheduler.ExponentialLR", "value", lambda L: _trajectory(
+        L, lambda L, p: L.optim.SGD(p, lr=0.1), 5, lambda L, o: L.optim.lr_scheduler.ExponentialLR(o, 0.8))),
+    ("torch.optim.lr_scheduler.MultiStepLR", "value", lambda L: _trajectory(
+        L, lambda L, p: L.optim.SGD(p, lr=0.1), 7,
+        lambda L, o: L.optim.lr_scheduler.MultiStepLR(o, [4, 2, 4], gamma=0.5))),
     ("torch.optim.lr_scheduler.LinearLR", "value", lambda L: _trajectory(
         L, lambda L, p: L.optim.SGD(p, lr=0.1), 5,
         lambda L, o: L.optim.lr_scheduler.LinearLR(o, start_factor=0.25, total_iters=3))),

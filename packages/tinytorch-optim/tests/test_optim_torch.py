@@ -6,7 +6,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from tinytorch.optim import (  # noqa: E402
-    SGD, Adadelta, Adam, AdamW, CosineAnnealingLR, LambdaLR, LinearLR, RMSprop, StepLR,
+    SGD, Adadelta, Adam, AdamW, CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, MultiStepLR,
+    RMSprop, StepLR,
 )
 from tinytorch.tensor import Tensor  # noqa: E402
 
@@ -117,11 +118,15 @@ SCHEDULES = {
     "linear-warmup": lambda m: lambda opt: m.LinearLR(opt, start_factor=0.1, total_iters=6),
     "linear-default": lambda m: lambda opt: m.LinearLR(opt),
     "linear-decay": lambda m: lambda opt: m.LinearLR(opt, start_factor=1.0, end_factor=0.2, total_iters=4),
+    "exponential": lambda m: lambda opt: m.ExponentialLR(opt, gamma=0.8),
+    "multistep": lambda m: lambda opt: m.MultiStepLR(opt, milestones=[9, 3, 3, 15], gamma=0.5),
+    "multistep-default": lambda m: lambda opt: m.MultiStepLR(opt, [2, 5]),
 }
 
 
 class _Ours:
     StepLR, CosineAnnealingLR, LambdaLR, LinearLR = StepLR, CosineAnnealingLR, LambdaLR, LinearLR
+    ExponentialLR, MultiStepLR = ExponentialLR, MultiStepLR
 
 
 @pytest.mark.parametrize("name", sorted(SCHEDULES))

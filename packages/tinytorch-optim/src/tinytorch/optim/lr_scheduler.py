@@ -8,7 +8,9 @@ current rate recursively, so they compose with other schedules and with manual c
 
 import math
 
-__all__ = ["LRScheduler", "StepLR", "CosineAnnealingLR", "LambdaLR", "LinearLR"]
+__all__ = [
+    "LRScheduler", "StepLR", "CosineAnnealingLR", "LambdaLR", "LinearLR", "ExponentialLR", "MultiStepLR",
+]
 
 
 class LRScheduler:
@@ -256,4 +258,71 @@ class LinearLR(LRScheduler):
         # Ratio of consecutive factors, so the rate composes with other changes to it.
         ratio = 1.0 + (e - s) / (T * s + (t - 1) * (e - s))
         return [lr * ratio for lr in self._current_lrs()]
+        # END SOLUTION
+
+
+class ExponentialLR(LRScheduler):
+    r"""Multiply the rate by ``gamma`` at every step: :math:`\eta_t = \eta_0 \, \gamma^t`.
+
+    Args:
+        optimizer: wrapped optimizer.
+        gamma: multiplicative factor.
+        last_epoch: index of the last step taken. Default: -1.
+
+    Example:
+        >>> from tinytorch.tensor import zeros
+        >>> from tinytorch.optim import SGD
+        >>> opt = SGD([zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = ExponentialLR(opt, gamma=0.5)
+        >>> opt.step(); sched.step(); opt.step(); sched.step()
+        >>> sched.get_last_lr()
+        [0.25]
+    """
+
+    def __init__(self, optimizer, gamma, last_epoch=-1):
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        # BEGIN SOLUTION
+        if self.last_epoch == 0:
+            return self._current_lrs()
+        return [lr * self.gamma for lr in self._current_lrs()]
+        # END SOLUTION
+
+
+class MultiStepLR(LRScheduler):
+    r"""Multiply the rate by ``gamma`` each time the step count reaches a milestone.
+
+    .. math:: \eta_t = \eta_0 \, \gamma^{|\{m \in \text{milestones} : m \le t\}|}
+
+    A milestone listed twice decays twice, as in PyTorch.
+
+    Args:
+        optimizer: wrapped optimizer.
+        milestones: step indices at which to decay (any order).
+        gamma: multiplicative factor. Default: 0.1.
+        last_epoch: index of the last step taken. Default: -1.
+
+    Example:
+        >>> from tinytorch.tensor import zeros
+        >>> from tinytorch.optim import SGD
+        >>> opt = SGD([zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = MultiStepLR(opt, milestones=[1, 3], gamma=0.1)
+        >>> lrs = []
+        >>> for _ in range(4):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6)); opt.step(); sched.step()
+        >>> lrs
+        [1.0, 0.1, 0.1, 0.01]
+    """
+
+    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+        self.milestones = sorted(int(m) for m in milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        # BEGIN SOLUTION
+        hits = self.milestones.count(self.last_epoch)
+        return [lr * self.gamma ** hits for lr in self._current_lrs()]
         # END SOLUTION
