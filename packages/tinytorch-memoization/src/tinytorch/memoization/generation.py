@@ -60,6 +60,24 @@ def _forward(model, ids, mask, cache):
     return logits.data[:, -1, :]
 
 
+def _tail(mask, n):
+    """The last ``n`` columns of ``mask`` (None stays None)."""
+    return None if mask is None else mask[:, -n:]
+
+
+def _encode_window(model, cache, window, mask, reuse):
+    """Encode ``window`` (B, T) into ``cache`` from scratch, or after the longest prefix the cache
+    already holds when ``reuse``; return the last position's logits (B, V)."""
+    if reuse:
+        start = _reuse_prefix(cache, window)
+    else:
+        cache.reset()
+        start = 0
+    logits = _forward(model, window[:, start:], mask, cache)
+    cache.token_ids = window.copy()
+    return logits
+
+
 def _reuse_prefix(cache, ids):
     """Truncate ``cache`` to the longest cached prefix of ``ids`` and return that length."""
     if cache.token_ids is None or cache.token_ids.shape[0] != ids.shape[0]:
@@ -135,39 +153,17 @@ def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None, top_p=None
                                      f"positions; need batch {B} and {block}")
             for step in range(max_new_tokens):
                 if not use_cache:
-                    logits = _forward(model, ids[:, -block:], None if mask is None else mask[:, -block:], None)
+                    logits = _forward(model, ids[:, -block:], _tail(mask, block), None)
+                elif step == 0 or cache.seq_len >= block:
+                    if step > 0 and on_full == "error":
+                        raise ValueError(f"generate: the context of {block} tokens is full (on_full='error')")
+                    keep = block if step == 0 or on_full == "recompute" else max(1, block // 2)
+                    reuse = step == 0 and ids.shape[1] <= keep  # a whole prompt: its cached prefix counts
+                    logits = _encode_window(model, cache, ids[:, -keep:], _tail(mask, keep), reuse)
                 else:
-                    if step == 0 or cache.seq_len >= block:
-                        if step > 0 and on_full == "error":
-                            raise ValueError(f"generate: the context of {block} tokens is full (on_full='error')")
-                        keep = block if step == 0 or on_full == "recompute" else max(1, block // 2)
-                        window = ids[:, -keep:]
-                        wmask = None if mask is None else mask[:, -keep:]
-                        if step == 0 and len(window[0]) == ids.shape[1]:
-                            start = _reuse_prefix(cache, window)
-                        else:
-                            cache.reset()
-                            start = 0
-                        if wmask is None:
-                            logits, _ = model(Tensor(window[:, start:]), cache=cache)
-                        else:
-                            pos = _positions(wmask)[:, start:]
-                            logits, _ = model(Tensor(window[:, start:]), cache=cache,
-                                              attention_mask=wmask, position_ids=pos)
-                        logits = logits.data[:, -1, :]
-                        cache.token_ids = window.copy()
-                    else:
-                        # One new position per row; its position counts this row's real tokens.
-                        new = ids[:, -1:]
-                        if mask is None:
-                            logits, _ = model(Tensor(new), cache=cache)
-                        else:
-                            window_mask = mask[:, -(cache.seq_len + 1):]
-                            pos = window_mask.sum(axis=1, keepdims=True) - 1
-                            logits, _ = model(Tensor(new), cache=cache, attention_mask=window_mask,
-                                              position_ids=pos)
-                        logits = logits.data[:, -1, :]
-                        cache.token_ids = np.concatenate([cache.token_ids, new], axis=1)
+                    # One new position per row; its position counts this row's real tokens.
+                    logits = _forward(model, ids[:, -1:], _tail(mask, cache.seq_len + 1), cache)
+                    cache.token_ids = np.concatenate([cache.token_ids, ids[:, -1:]], axis=1)
                 if return_logits:
                     all_logits.append(logits.copy())
                 next_id = sample_next_token(logits, temperature, top_k, top_p, generator)  # (B, 1)
