@@ -299,18 +299,19 @@ class Leaderboard:
         from rich.table import Table
 
         ranks = {c: {e["submission"]: i + 1 for i, e in enumerate(self.ranking(task, c))} for c in CATEGORIES}
-        table = Table(title=f"Olympics leaderboard: {task}")
-        for column in ("submission", "accuracy %", "p50 ms", "p90 ms", "bytes", "peak mem", "acc/MB",
-                       *(f"#{c}" for c in CATEGORIES), "status"):
+        table = Table(title=f"Olympics leaderboard: {task}",
+                      caption="ranks: accuracy, speed, size, accuracy per MB (valid entries only)")
+        for column in ("submission", "acc %", "p50 ms", "p90 ms", "bytes", "peak B", "acc/MB", "ranks",
+                       "status"):
             table.add_column(column, justify="left" if column in ("submission", "status") else "right")
         entries = sorted((e for e in self.entries if e["task"] == task),
                          key=lambda e: ranks["accuracy"].get(e["submission"], 10**9))
         for e in entries:
             m = e["metrics"]
+            places = " ".join(str(ranks[c].get(e["submission"], "-")) for c in CATEGORIES)
             table.add_row(
                 e["submission"], f"{m['accuracy']:.2f}", f"{m['latency_p50_ms']:.2f}", f"{m['latency_p90_ms']:.2f}",
-                f"{m['model_bytes']:,}", f"{m['peak_memory_bytes']:,}", f"{m['accuracy_per_mb']:.1f}",
-                *(str(ranks[c].get(e["submission"], "-")) for c in CATEGORIES),
+                f"{m['model_bytes']:,}", f"{m['peak_memory_bytes']:,}", f"{m['accuracy_per_mb']:.1f}", places,
                 "valid" if e["valid"] else "; ".join(e["violations"]),
             )
         return table
