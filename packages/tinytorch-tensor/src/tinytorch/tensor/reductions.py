@@ -5,6 +5,8 @@ or a list/tuple of ints (an empty one also means every dim, as in PyTorch); ``ke
 accepted as an alias of ``keepdim``, as PyTorch accepts it.
 """
 
+import contextlib
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -39,6 +41,13 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
     return _t.apply_op(ops.sum, input, dim=_axes(input, dim), keepdim=_keep(keepdim, keepdims))
 
 
+@contextlib.contextmanager
+def _quiet():
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
 def _need_float(input, name):
     if input.data.dtype.kind != "f":
         raise RuntimeError(
@@ -52,8 +61,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
     if dtype is not None:
         input = input.to(as_dtype(dtype))
     _need_float(input, "mean")
-    with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan, silently
-        return _t.apply_op(ops.mean, input, dim=_axes(input, dim), keepdim=_keep(keepdim, keepdims))
+    attrs = {"dim": _axes(input, dim), "keepdim": _keep(keepdim, keepdims)}
+    if input.data.size == 0:
+        with _quiet():  # the mean of nothing is nan, silently, as in PyTorch
+            return _t.apply_op(ops.mean, input, **attrs)
+    return _t.apply_op(ops.mean, input, **attrs)
 
 
 def var(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
@@ -61,10 +73,14 @@ def var(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims
     _need_float(input, "var")
     if unbiased is not None:
         correction = int(bool(unbiased))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _t.apply_op(
-            ops.var, input, dim=_axes(input, dim), keepdim=_keep(keepdim, keepdims), correction=correction
-        )
+    axes = _axes(input, dim)
+    attrs = {"dim": axes, "keepdim": _keep(keepdim, keepdims), "correction": correction}
+    shape = input.data.shape
+    count = input.data.size if axes is None else int(np.prod([shape[d] for d in axes]))
+    if count - correction <= 0:
+        with _quiet():  # too few elements for the correction: nan or inf, silently, as in PyTorch
+            return _t.apply_op(ops.var, input, **attrs)
+    return _t.apply_op(ops.var, input, **attrs)
 
 
 def std(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
