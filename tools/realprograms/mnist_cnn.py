@@ -129,7 +129,7 @@ def main():
     seconds = time.perf_counter() - start
     if args.save_model:
         torch.save(model.state_dict(), args.save_model)
-        model.load_state_dict(torch.load(args.save_model))
+        model.load_state_dict(torch.load(args.save_model, map_location=device, weights_only=True))
     print("RESULT " + json.dumps({"test_loss": loss, "accuracy": accuracy, "seconds": seconds}))
 
 

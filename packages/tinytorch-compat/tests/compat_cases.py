@@ -135,6 +135,8 @@ TOP = [
     ("torch.Parameter", "value", lambda L: L.nn.Parameter(L.ones(2)).requires_grad),
     ("torch.save", "value", lambda L: _save_load(L)),
     ("torch.load", "value", lambda L: _save_load(L)),
+    ("torch.load", "value", lambda L: _save_load(L, map_location="cpu", weights_only=True)),
+    ("torch.load", "value", lambda L: _save_load(L, map_location=L.device("cpu"))),
 ]
 
 for _name in ["float16", "half", "float32", "float", "float64", "double", "int8", "int16", "short",
@@ -202,12 +204,12 @@ def _set_grad_enabled(L):
     return y.requires_grad, L.is_grad_enabled()
 
 
-def _save_load(L):
+def _save_load(L, **load_kwargs):
     import os
     import tempfile
     path = os.path.join(tempfile.mkdtemp(), "obj.pt")
     L.save({"w": t(L, F32), "step": 3, "names": ["a", "b"]}, path)
-    out = L.load(path)
+    out = L.load(path, **load_kwargs)
     return out["w"], out["step"], out["names"]
 
 
