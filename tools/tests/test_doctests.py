@@ -12,6 +12,7 @@ import pytest
 
 PACKAGES = [
     "tensor", "activations", "layers", "losses", "autograd", "optim", "training", "data", "spatial",
+    "profiling", "quant", "benchmarking",
     "cli", "milestone_perceptron", "milestone_xor", "milestone_mlp", "milestone_cnn",
 ]
 
