@@ -12,6 +12,9 @@ Commands (``tito <group> --help`` for details)::
     tito curriculum lock <course.toml> [-o FILE] [--repo DIR]
     tito data list | fetch <name> | verify <name> [--root DIR]
     tito run SCRIPT [ARGS...]
+    tito submit <n|name> [--student NAME] [-o DIR]
+    tito grade FOLDER --wheelhouse DIR [--modules ...] [--milestones ...] [-j N] [--shard I/N]
+    tito grade --merge GRADEBOOK.json ... [-o DIR]
 
 Exit status: 0 success, 1 a check failed (tests, a milestone's claim, an incomplete curriculum),
 2 a usage or environment problem; every failure prints one clear line saying what and why.
