@@ -1,7 +1,7 @@
 """Seeded random-graph gradient fuzzer: TinyTorch against PyTorch 2.13, in float64.
 
 Each graph starts from one or two float64 leaves of random small shapes (0 to 3 dims, sizes
-0 to 4), applies a few random ops from :mod:`catalogue` (every public differentiable op of
+0 to 4), applies a few random ops from :mod:`fuzz_catalogue` (every public differentiable op of
 modules 01-04), and runs each op on both libraries with the same values. It then checks
 
 1. every forward result: shape, dtype and values (``rtol=1e-7``, NaNs equal);
@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from catalogue import OPS  # noqa: E402
+from fuzz_catalogue import OPS  # noqa: E402
 from sides import MISSING, OURS, THEIRS, dtype_name, ours_tensor, their_tensor, to_numpy  # noqa: E402
 
 RTOL, ATOL = 1e-7, 1e-9

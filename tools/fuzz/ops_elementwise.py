@@ -3,7 +3,7 @@
 import numpy as np
 
 from known_gaps import GRAPH
-from registry import Call, _reduce_dims, _shape, op
+from fuzz_registry import Call, _reduce_dims, _shape, op
 
 
 # ----- elementwise --------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from registry import Call, _shape, op
+from fuzz_registry import Call, _shape, op
 from sides import OURS
 
 

@@ -1,4 +1,4 @@
-"""The registry of the graph fuzzer's op catalogue (see :mod:`catalogue`)."""
+"""The registry of the graph fuzzer's op catalogue (see :mod:`fuzz_catalogue`)."""
 
 from collections import namedtuple
 

@@ -15,4 +15,4 @@ clip have a one-sided derivative) are not avoided: both libraries must make the 
 import ops_elementwise  # noqa: F401  (each module registers its ops on import)
 import ops_nn  # noqa: F401
 import ops_shapes  # noqa: F401
-from registry import OPS, Call, op  # noqa: F401
+from fuzz_registry import OPS, Call, op  # noqa: F401
