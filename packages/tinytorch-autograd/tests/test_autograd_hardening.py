@@ -154,6 +154,24 @@ class TestEngine:
         loss.backward(Tensor(np.array([1.0, np.nan, 1.0])))
         assert (x.grad.data[1] == 0).all() and np.isfinite(x.grad.data).all()
 
+    def test_zero_d_sum_of_a_shared_and_a_new_gradient(self):
+        # the first contribution is the upstream array itself (not the engine's), the second a
+        # NumPy scalar: their out-of-place sum must stay a 0-d array
+        x1 = Tensor(np.float64(-0.376), requires_grad=True)
+        x2 = Tensor(np.float64(1.036), requires_grad=True)
+        (tt.where(Tensor(True), x1, x2) / (x1 * x1 + 0.5)).backward(Tensor(np.float64(1.0)))
+        x = Tensor(np.float64(0.8), requires_grad=True)
+        (x + x ** x).backward(Tensor(np.float64(1.0)))
+        assert x1.grad.shape == () and x.grad.shape == () and abs(x.grad.item() - 1.6498494) < 1e-6
+
+    def test_std_gradient_is_zero_where_std_is_zero(self):
+        x = Tensor(np.float64(-2.2), requires_grad=True)
+        x.std(correction=0).backward()
+        assert x.grad.item() == 0.0
+        y = Tensor(np.ones((2, 3)), requires_grad=True)
+        y.std(dim=1).sum().backward()
+        assert (y.grad.data == 0).all()
+
     def test_zero_d_loss_used_twice(self):
         x = leaf((4, 3))
         m = tt.Tensor(np.ones((3, 2)), requires_grad=True)

@@ -207,7 +207,8 @@ def backward(tensor, gradient=None):
             elif k in owned:
                 np.add(prev, gx, out=prev)
             else:
-                grads[k] = prev + gx  # a new array: ours from now on
+                total = prev + gx  # a new array: ours from now on (0-d: NumPy gives a scalar)
+                grads[k] = total if type(total) is np.ndarray else np.asarray(total)
                 owned.add(k)
     # END SOLUTION
 

@@ -354,6 +354,19 @@ def var_rule(grad, out, a, dim=None, keepdim=False, correction=1):
     # END SOLUTION
 
 
+@gradient_of(T.std, saves=("inputs", "output"))
+def std_rule(grad, out, a, dim=None, keepdim=False, correction=1):
+    """d std / d a_i = (a_i - mean) / ((N - correction) std), and 0 where std is 0 (PyTorch)."""
+    # BEGIN SOLUTION
+    count = a.size // out.size if out.size else 1
+    centered = a - a.mean(axis=_dims(dim, a.ndim), keepdims=True)
+    s = _unreduce(out, a.ndim, dim, keepdim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(s == 0, 0, _unreduce(grad, a.ndim, dim, keepdim) / (s * (count - correction)))
+    return (scale.astype(grad.dtype, copy=False) * centered,)
+    # END SOLUTION
+
+
 def _extreme_rule(grad, out, a, dim, keepdim):
     # Ties share the gradient equally (PyTorch's amax/amin convention).
     axes = _dims(dim, a.ndim)

@@ -11,7 +11,7 @@ import numpy as np
 __all__ = [
     "add", "sub", "mul", "div", "pow", "neg", "matmul", "linear",
     "exp", "log", "log10", "log1p", "sqrt", "abs", "tanh", "sin", "cos", "clip",
-    "sum", "mean", "var", "amax", "amin", "gather",
+    "sum", "mean", "var", "std", "amax", "amin", "gather",
     "reshape", "permute", "getitem", "index_put", "contiguous", "contiguous_copy", "astype",
     "masked_fill", "where", "cat", "stack",
     "tril", "triu", "expand", "repeat", "roll",
@@ -152,6 +152,12 @@ def mean(a, dim=None, keepdim=False):
 def var(a, dim=None, keepdim=False, correction=1):
     # BEGIN SOLUTION
     return np.var(a, axis=dim, keepdims=keepdim, ddof=correction)
+    # END SOLUTION
+
+
+def std(a, dim=None, keepdim=False, correction=1):
+    # BEGIN SOLUTION
+    return np.std(a, axis=dim, keepdims=keepdim, ddof=correction)
     # END SOLUTION
 
 

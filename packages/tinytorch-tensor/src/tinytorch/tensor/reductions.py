@@ -70,7 +70,16 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
 
 def var(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
     """Variance with Bessel's ``correction`` (1: unbiased, PyTorch's default; 0: biased)."""
-    _need_float(input, "var")
+    return _spread(ops.var, "var", input, dim, keepdim, correction, unbiased, keepdims)
+
+
+def std(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
+    """Standard deviation; its gradient is 0 where it is 0, as in PyTorch (``torch.std``)."""
+    return _spread(ops.std, "std", input, dim, keepdim, correction, unbiased, keepdims)
+
+
+def _spread(kernel, name, input, dim, keepdim, correction, unbiased, keepdims):
+    _need_float(input, name)
     if unbiased is not None:
         correction = int(bool(unbiased))
     axes = _axes(input, dim)
@@ -79,13 +88,8 @@ def var(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims
     count = input.data.size if axes is None else int(np.prod([shape[d] for d in axes]))
     if count - correction <= 0:
         with _quiet():  # too few elements for the correction: nan or inf, silently, as in PyTorch
-            return _t.apply_op(ops.var, input, **attrs)
-    return _t.apply_op(ops.var, input, **attrs)
-
-
-def std(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
-    """Standard deviation: ``var(...).sqrt()``."""
-    return var(input, dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims).sqrt()
+            return _t.apply_op(kernel, input, **attrs)
+    return _t.apply_op(kernel, input, **attrs)
 
 
 def _nonempty(input, name, dim=None):
