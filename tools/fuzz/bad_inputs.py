@@ -320,7 +320,16 @@ probe("len of 0-d", lambda L: len(A(L, ())))
 probe("iterate 0-d", lambda L: list(A(L, ())))
 probe("float of tensor", lambda L: float(A(L, (1,))))
 probe("int of 2 elements", lambda L: int(A(L, (2,))))
-probe("tensor from ragged list", lambda L: L.t.__call__([[1.0], [1.0, 2.0]]))
+probe("tensor from ragged list", lambda L: L.tensor([[1.0], [1.0, 2.0]]))
+probe("tensor from str", lambda L: L.tensor("abc"))
+probe("tensor from None", lambda L: L.tensor(None))
+probe("tensor from empty list", lambda L: L.tensor([]))
+probe("tensor from mixed int float", lambda L: L.tensor([1, 2.5]))
+probe("tensor from mixed bool int", lambda L: L.tensor([True, 2]))
+probe("tensor from float64 ndarray", lambda L: L.tensor(np.array([1.0, 2.0])))
+probe("tensor from int32 ndarray", lambda L: L.tensor(np.array([1, 2], dtype=np.int32)))
+probe("tensor from nested tensors", lambda L: L.tensor([L.tensor(1.0), L.tensor(2.0)]))
+probe("tensor from python float", lambda L: L.tensor(3.5))
 
 
 def outcome(fn, L):

@@ -29,4 +29,5 @@ GRAPH = {
 
 PROBES = {
     'tensor + python complex': "tensor (deliberate, no complex dtypes): ours raises TypeError (unsupported operand type for add: 'Tensor' and 'complex' (expected a Tensor or a Python number)), torch returns (3,) complex64",
+    'tensor from None': 'tensor: ours raises TypeError (Tensor data must be numbers or bools, got dtype object (from NoneType); expected float, int, uint or bool), torch raises Runtim',
 }

@@ -85,7 +85,7 @@ def to_numpy(value):
 def dtype_name(value):
     """``"float64"``-style name of either library's tensor dtype."""
     if isinstance(value, torch.Tensor):
-        return str(value.dtype).replace("torch.", "").replace("bool", "bool")
+        return str(value.dtype).replace("torch.", "")
     return np.dtype(value.dtype).name
 
 
@@ -98,5 +98,7 @@ def _maker(make):
 
 OURS.t = _maker(lambda a, rg: T.Tensor(a, requires_grad=rg))
 THEIRS.t = _maker(lambda a, rg: torch.tensor(a, requires_grad=rg))
+OURS.tensor = T.tensor
+THEIRS.tensor = torch.tensor
 OURS.is_tensor = lambda v: isinstance(v, T.Tensor)
 THEIRS.is_tensor = lambda v: isinstance(v, torch.Tensor)
