@@ -100,6 +100,7 @@ def test_worker_and_pin_memory_options_are_accepted_and_change_nothing():
     calls = []
     loader = DataLoader(ds, batch_size=4, num_workers=4, pin_memory=True, persistent_workers=True,
                         prefetch_factor=2, worker_init_fn=calls.append, timeout=5)
-    assert labels(loader) == labels(DataLoader(ds, batch_size=4))
+    with pytest.warns(UserWarning, match="no accelerator is found"):
+        assert labels(loader) == labels(DataLoader(ds, batch_size=4))
     assert calls == []  # as PyTorch with num_workers=0: no worker, no worker_init_fn
     assert loader.num_workers == 4 and loader.pin_memory

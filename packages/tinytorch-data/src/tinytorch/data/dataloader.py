@@ -9,6 +9,7 @@ it for a whole batch at once: one fancy index per array instead of B ``__getitem
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -314,7 +315,8 @@ class DataLoader:
         num_workers: accepted for PyTorch code; batches are always loaded in this process, as
             PyTorch does with ``num_workers=0`` (``worker_init_fn`` is therefore never called).
         collate_fn: merges a list of samples into a batch. Default: :func:`default_collate`.
-        pin_memory: accepted; there is no GPU memory to pin for, so it changes nothing.
+        pin_memory: accepted; there is no GPU memory to pin for, so it changes nothing (each
+            epoch warns, as PyTorch does without an accelerator).
         drop_last: drop the last batch when it is smaller than ``batch_size``. Default: ``False``.
         generator: ``numpy.random.Generator`` (``tinytorch.tensor.Generator`` is one) used for
             shuffling. Default: TinyTorch's global generator, so ``manual_seed`` reproduces it.
@@ -409,6 +411,9 @@ class DataLoader:
         # END SOLUTION
 
     def __iter__(self):
+        if self.pin_memory:  # PyTorch says the same on a machine without an accelerator
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then "
+                          "device pinned memory won't be used.", UserWarning, stacklevel=2)
         # BEGIN SOLUTION
         if self.batch_sampler is not None:
             for indices in self.batch_sampler:
