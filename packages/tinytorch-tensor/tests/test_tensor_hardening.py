@@ -106,6 +106,13 @@ class TestErrors:
         with pytest.raises(RuntimeError):
             Tensor([True, False]).argmax()
 
+    def test_data_that_is_not_numbers(self):
+        for bad in (None, ["a", "b"]):
+            with pytest.raises(RuntimeError, match="Could not infer dtype"):  # torch's class
+                Tensor(bad)
+            with pytest.raises(TypeError):  # and the class TinyTorch raised before
+                tt.tensor(bad)
+
     def test_bad_operand_types(self):
         with pytest.raises(TypeError, match="list"):
             tt.zeros(2) + [1.0, 2.0]

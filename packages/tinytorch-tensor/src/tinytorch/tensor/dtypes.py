@@ -108,6 +108,11 @@ def as_dtype(dtype):
     return d
 
 
+class DataError(TypeError, RuntimeError):
+    """Data that is not numbers or bools. PyTorch raises RuntimeError ("Could not infer dtype");
+    also a TypeError, which TinyTorch raised before."""
+
+
 def infer_array(data, dtype=None):
     """``data`` as an ndarray with ``torch.tensor``'s dtype rules.
 
@@ -127,8 +132,8 @@ def infer_array(data, dtype=None):
     if dtype is not None:
         array = array.astype(as_dtype(dtype), copy=False)
     if array.dtype.kind not in "fiub":
-        raise TypeError(
-            f"Tensor data must be numbers or bools, got dtype {array.dtype} "
+        raise DataError(
+            f"Could not infer dtype of {type(data).__name__}: Tensor data must be numbers or bools, got dtype {array.dtype} "
             f"(from {type(data).__name__}); expected float, int, uint or bool"
         )
     return array
