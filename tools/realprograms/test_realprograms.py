@@ -30,8 +30,10 @@ def test_makemore_runs_under_both_and_reports_both():
 
 
 def test_a_crashing_program_fails_the_run(tmp_path, monkeypatch):
-    sys.path.insert(0, str(HERE))
-    import run
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("realprograms_run", HERE / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
     broken = tmp_path / "broken.py"
     broken.write_text("import torch\ntorch.nn.LSTM(1, 1)\n")
     monkeypatch.setitem(run.PROGRAMS, "broken", (str(broken), [], [], "loss", 0.1, "rel"))
