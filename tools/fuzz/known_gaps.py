@@ -4,8 +4,10 @@
 ``xfail(strict=True)``, so CI stays green, the gap stays visible, and a fix that makes one pass
 fails the run until its entry is removed here.
 
-``GRAPH``: op variants the random-graph fuzzer does not draw while they fail; each has an
-``xfail(strict=True)`` reproducer in ``test_fuzz_known.py``.
+A problem the random-graph fuzzer finds gets a minimal reproducer in ``test_fuzz_known.py``
+(``xfail(strict=True)`` while open, with its owner; a plain regression test once fixed); if it is
+frequent, its op variant is left out of the draw by a condition in its ``ops_*.py`` maker until
+the fix lands. None is open now.
 
 ``TORCH_IS_WRONG``: probes where torch's outcome is a bug, not a contract (an internal
 ``AttributeError`` leaking out, a result torch itself warns is likely wrong); TinyTorch raises the
@@ -22,12 +24,6 @@ TORCH_IS_WRONG = {
     "mse_loss broadcastable": (RuntimeError, "torch: a UserWarning that broadcasting likely gives a wrong loss"),
 }
 
-GRAPH = {
-    "pow-tensor-exponent-0d": "tensor: 0-d x + x ** x crashes backward (TypeError: return arrays must be of ArrayType)",
-    "std-zero": "tensor: std with a zero result has a NaN gradient (torch: 0)",
-}
-
 PROBES = {
     'tensor + python complex': "tensor (deliberate, no complex dtypes): ours raises TypeError (unsupported operand type for add: 'Tensor' and 'complex' (expected a Tensor or a Python number)), torch returns (3,) complex64",
-    'tensor from None': 'tensor: ours raises TypeError (Tensor data must be numbers or bools, got dtype object (from NoneType); expected float, int, uint or bool), torch raises Runtim',
 }
