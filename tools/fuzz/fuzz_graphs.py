@@ -59,7 +59,10 @@ class Problem:
         """What makes two problems the same bug: the exception and where it was raised for a
         crash (whatever op came before), the op and kind of check otherwise."""
         if self.kind == "crash":
-            return (self.kind, self.message.splitlines()[0][:200])
+            first = self.message.splitlines()[0]
+            where = first[first.rfind(" (at "):] if " (at " in first else first[:200]
+            return (self.kind, "backward" if self.op.startswith("backward") else self.op,
+                    first.split(":", 1)[0], where)
         if self.kind in ("accepts", "torch-backward"):
             return (self.kind, self.op, self.message.splitlines()[0][:200])
         return (self.kind, self.op)
