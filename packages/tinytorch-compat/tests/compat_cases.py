@@ -275,6 +275,8 @@ NN = [
     ("torch.nn.Conv2d", "value", lambda L: run(L, lambda L: L.nn.Conv2d(3, 2, 3, stride=2), IMAGES)),
     ("torch.nn.Conv2d", "error", lambda L: L.nn.Conv2d(4, 2, 3)(L.tensor(IMAGES))),
     ("torch.nn.MaxPool2d", "value", lambda L: run(L, lambda L: L.nn.MaxPool2d(2), IMAGES)),
+    ("torch.nn.AdaptiveAvgPool2d", "value", lambda L: run(L, lambda L: L.nn.AdaptiveAvgPool2d((4, 3)), IMAGES)),
+    ("torch.nn.AdaptiveAvgPool2d", "value", lambda L: run(L, lambda L: L.nn.AdaptiveAvgPool2d(1), IMAGES)),
     ("torch.nn.AvgPool2d", "value", lambda L: run(L, lambda L: L.nn.AvgPool2d(3, stride=2), IMAGES)),
     ("torch.nn.BatchNorm1d", "value", lambda L: run(L, lambda L: L.nn.BatchNorm1d(5), ROWS, train=True)),
     ("torch.nn.BatchNorm1d", "value", lambda L: run(L, lambda L: L.nn.BatchNorm1d(5), ROWS)),
@@ -347,6 +349,8 @@ FUNCTIONAL = [
     ("torch.nn.functional.max_pool2d", "value", lambda L: L.nn.functional.max_pool2d(L.tensor(IMAGES), 2)),
     ("torch.nn.functional.avg_pool2d", "value", lambda L: L.nn.functional.avg_pool2d(
         L.tensor(IMAGES), 2, stride=1)),
+    ("torch.nn.functional.adaptive_avg_pool2d", "value", lambda L: L.nn.functional.adaptive_avg_pool2d(
+        L.tensor(IMAGES), (5, None))),
     ("torch.nn.functional.batch_norm", "value", lambda L: L.nn.functional.batch_norm(
         L.tensor(IMAGES), L.zeros(3), L.ones(3), training=True)),
     ("torch.nn.functional.mse_loss", "value", lambda L: L.nn.functional.mse_loss(t(L, F32), L.zeros(2, 3))),

@@ -256,3 +256,21 @@ def test_shape_errors_are_runtime_errors_like_torch(call):
         call(torch.nn, torch.zeros(2, 3, 6, 6))
     with pytest.raises(RuntimeError):
         call(ours_nn, Tensor(np.zeros((2, 3, 6, 6), np.float32)))
+
+
+@pytest.mark.parametrize("shape, output_size", [
+    ((2, 3, 8, 8), 1), ((2, 3, 7, 5), (3, 2)), ((1, 2, 5, 9), (4, None)), ((1, 1, 3, 3), 5),
+    ((2, 2, 6, 6), (6, 6)),
+])
+def test_adaptive_avg_pool_matches_torch_with_gradients(shape, output_size):
+    from tinytorch.spatial import AdaptiveAvgPool2d
+    x = np.random.default_rng(4).standard_normal(shape)
+    ours_x, theirs_x = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours, theirs = AdaptiveAvgPool2d(output_size)(ours_x), torch.nn.AdaptiveAvgPool2d(output_size)(theirs_x)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-12)
+    g = np.random.default_rng(5).standard_normal(ours.shape)
+    ours.backward(Tensor(g))
+    theirs.backward(torch.tensor(g))
+    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=1e-12, atol=1e-12)
+    assert repr(AdaptiveAvgPool2d(output_size)) == repr(torch.nn.AdaptiveAvgPool2d(output_size))
+    assert AdaptiveAvgPool2d(1)(Tensor(np.zeros((2, 3, 4, 4), np.float32))).dtype == np.float32

@@ -8,8 +8,10 @@ registers the gradient rules of its kernels (:mod:`tinytorch.spatial.ops`) with 
 from importlib.metadata import PackageNotFoundError, version
 
 from . import ops
-from .functional import avg_pool2d, batch_norm, conv2d, dropout2d, max_pool2d
-from .modules import AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout2d, Flatten, MaxPool2d
+from .functional import adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d, dropout2d, max_pool2d
+from .modules import (
+    AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout2d, Flatten, MaxPool2d,
+)
 
 try:
     __version__ = version("tinytorch-spatial")
@@ -17,6 +19,7 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 __all__ = [
-    "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout2d", "Flatten",
-    "conv2d", "max_pool2d", "avg_pool2d", "batch_norm", "dropout2d", "ops",
+    "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
+    "Dropout2d", "Flatten",
+    "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout2d", "ops",
 ]

@@ -267,3 +267,41 @@ def dropout2d(input, p=0.5, training=True):
         return input * np.zeros(mask_shape, dtype=input.dtype)
     keep = default_generator.random(mask_shape, dtype=np.float32) >= p
     return input * (keep.astype(input.dtype) * input.dtype.type(1.0 / (1.0 - p)))
+
+
+def _adaptive_matrix(n_in, n_out, dtype):
+    """(n_out, n_in) averaging matrix: row i averages inputs floor(i n/m) .. ceil((i+1) n/m) - 1."""
+    i = np.arange(n_out)
+    start = (i * n_in) // n_out
+    end = -((-(i + 1) * n_in) // n_out)  # ceil((i + 1) n / m)
+    cols = np.arange(n_in)
+    inside = (cols >= start[:, None]) & (cols < end[:, None])  # (n_out, n_in)
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    r"""Average pooling to a fixed output size (``torch.nn.functional.adaptive_avg_pool2d``).
+
+    Output cell :math:`(i, j)` averages rows :math:`\lfloor iH/h \rfloor \ldots \lceil (i+1)H/h
+    \rceil - 1` and the columns chosen the same way, as in PyTorch (windows may overlap when the
+    sizes do not divide). Computed as :math:`P_h \, x \, P_w^T` with two small averaging
+    matrices, so it is two recorded matmuls and needs no gradient rule of its own.
+
+    Args:
+        input: Tensor :math:`(N, C, H, W)`.
+        output_size: ``(h, w)``, an int for both, or ``None`` in a slot to keep that input size.
+
+    Example:
+        >>> from tinytorch.tensor import arange
+        >>> adaptive_avg_pool2d(arange(16.0).reshape(1, 1, 4, 4), 1).reshape(-1)
+        tensor([7.5])
+    """
+    _check_input(input, "adaptive_avg_pool2d")
+    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    if len(sizes) != 2:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}")
+    h, w = (input.shape[2 + k] if s is None else s for k, s in enumerate(sizes))
+    h, w = _pair((h, w), "output_size", 1)
+    ph = Tensor(_adaptive_matrix(input.shape[2], h, input.dtype))  # (h, H)
+    pw = Tensor(_adaptive_matrix(input.shape[3], w, input.dtype).T.copy())  # (W, w)
+    return (ph @ input) @ pw  # (N, C, h, W) -> (N, C, h, w)

@@ -372,3 +372,30 @@ class Dropout2d(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class AdaptiveAvgPool2d(Module):
+    r"""Average pooling to a fixed output size (``torch.nn.AdaptiveAvgPool2d``), see
+    :func:`adaptive_avg_pool2d`: ``AdaptiveAvgPool2d(1)`` is global average pooling.
+
+    Args:
+        output_size: ``(h, w)``, an int for both, or ``None`` to keep a size.
+
+    Shape:
+        - Input: :math:`(N, C, H, W)`. Output: :math:`(N, C, h, w)`.
+
+    Example:
+        >>> from tinytorch.tensor import zeros
+        >>> AdaptiveAvgPool2d((1, 1))(zeros(2, 8, 7, 7)).shape
+        (2, 8, 1, 1)
+    """
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
