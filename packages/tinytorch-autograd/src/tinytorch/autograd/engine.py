@@ -16,6 +16,7 @@ back to the leaves, calling the rule ``GRADIENTS[kernel]`` of each node exactly 
 import numpy as np
 
 from tinytorch.tensor import Tensor
+from tinytorch.tensor import inplace as _inplace
 from tinytorch.tensor.inplace import last_write
 from tinytorch.tensor.observers import active as _observers
 from tinytorch.tensor.observers import observe_backward as _observe_backward
@@ -169,7 +170,8 @@ def backward(tensor, gradient=None):
                 "@tinytorch.autograd.gradient_of(kernel)"
             )
         inputs = node.inputs
-        _check_versions(t, node)
+        if node.writes != _inplace.writes:  # some tensor was written in place since the forward
+            _check_versions(t, node)
         arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
         kwargs = node.attrs
         if fn in wants_needs:

@@ -16,6 +16,7 @@ same name, one file per idea: :mod:`.elementwise`, :mod:`.reductions`, :mod:`.sh
 import numpy as np
 
 from . import grad_mode as _grad_mode
+from . import inplace as _inplace
 from . import ops
 from .device import CPU, as_device, device
 from .dims import ShapeError, normalize_dim
@@ -34,10 +35,11 @@ class Node:
     """How a tensor was made: the kernel, its inputs (Tensors or constants) and keyword attrs.
 
     ``versions`` holds each Tensor input's version counter when the op ran and ``out_version``
-    the output's, so that backward can refuse to use values that an in-place op changed since.
+    the output's, so that backward can refuse to use values that an in-place op changed since;
+    ``writes`` is the global count of in-place writes then (unchanged: nothing to check).
     """
 
-    __slots__ = ("fn", "inputs", "attrs", "versions", "out_version")
+    __slots__ = ("fn", "inputs", "attrs", "versions", "out_version", "writes")
 
     def __init__(self, fn, inputs, attrs):
         self.fn = fn
@@ -45,6 +47,7 @@ class Node:
         self.attrs = attrs
         self.versions = tuple([x._version if isinstance(x, Tensor) else 0 for x in inputs])
         self.out_version = 0
+        self.writes = _inplace.writes  # no in-place write since: nothing to check in backward
 
     @property
     def name(self):
