@@ -76,7 +76,8 @@ def remove_stale_temps(directory):
 def write_npz(file, arrays, meta):
     """``np.savez`` ``arrays`` plus the JSON ``meta`` (as the ``__meta__`` entry) into an open binary file."""
     payload = dict(arrays)
-    payload[META] = np.frombuffer(json.dumps(meta, allow_nan=False).encode("utf-8"), dtype=np.uint8)
+    # Python's json writes and reads NaN/Infinity tokens: checkpoint extras may hold them.
+    payload[META] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
     np.savez(file, **payload)
 
 
