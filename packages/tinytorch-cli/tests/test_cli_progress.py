@@ -162,3 +162,27 @@ def test_two_processes_lose_nothing(tmp_path):
     data = ProgressStore(tmp_path).read()
     assert data["modules"]["counter"]["n"] == 2 * rounds
     assert len(data["modules"]) == 2 * rounds + 1
+
+
+def test_the_windows_lock_retries_until_it_gets_the_byte_and_unlocks(tmp_path, monkeypatch):
+    import types
+
+    from tinytorch.cli import filelock
+
+    calls = []
+    attempts = iter([OSError("busy"), None])
+
+    def locking(fd, mode, nbytes):
+        calls.append((mode, nbytes))
+        if mode == fake.LK_LOCK:
+            error = next(attempts)
+            if error:
+                raise error
+
+    fake = types.SimpleNamespace(LK_LOCK=1, LK_UNLCK=0, locking=locking)
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    monkeypatch.setattr(filelock.os, "name", "nt")
+    monkeypatch.setattr(filelock.time, "sleep", lambda s: None)
+    with filelock.exclusive_lock(tmp_path / "x.lock"):
+        assert calls == [(1, 1), (1, 1)]  # the first attempt was busy, the second got the lock
+    assert calls[-1] == (0, 1)
