@@ -53,6 +53,18 @@ class Constraints:
     max_latency_ms: float = 100.0
     min_accuracy: float = None
 
+    def __post_init__(self):
+        limits = (("max_model_bytes", lambda v: v >= 1, "a number >= 1"),
+                  ("max_latency_ms", lambda v: v > 0, "a number > 0"),
+                  ("min_accuracy", lambda v: True, "a number"))
+        for name, allowed, expected in limits:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            is_number = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+            if not (is_number and np.isfinite(value) and allowed(value)):
+                raise ValueError(f"Constraints: {name} must be None or a finite {expected}, got {value!r}")
+
     def violations(self, metrics):
         """Plain-language list of the limits ``metrics`` break (empty when valid)."""
         out = []
@@ -109,16 +121,27 @@ def classification_task(name, inputs, targets, batch_size=64, constraints=None, 
 
 
 def next_token_task(name, tokens, block_size, batch_size=8, constraints=None, windows=None,
-                    prompt_length=8, max_new_tokens=32, description=""):
+                    prompt_length=None, max_new_tokens=32, description=""):
     """A language task: next-token accuracy on windows of held-out ``tokens``, plus generation.
 
     Args:
         tokens: 1-d int array of held-out token ids.
         block_size: window length T.
         windows: how many non-overlapping windows to score (default: all that fit).
-        prompt_length, max_new_tokens: the generation benchmark (``batch_size`` prompts).
+        prompt_length, max_new_tokens: the generation benchmark (``batch_size`` prompts of
+            ``prompt_length`` tokens, default ``min(8, block_size)``).
     """
+    if prompt_length is None and isinstance(block_size, (int, np.integer)):
+        prompt_length = min(8, block_size)
+    for arg, value, lowest in (("block_size", block_size, 1), ("prompt_length", prompt_length, 1),
+                               ("max_new_tokens", max_new_tokens, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lowest:
+            raise ValueError(f"next_token_task: {arg} must be an int >= {lowest}, got {value!r}")
+    if prompt_length > block_size:
+        raise ValueError(f"next_token_task: prompt_length {prompt_length} exceeds block_size {block_size}")
     tokens = np.asarray(tokens, np.int64)
+    if tokens.ndim != 1:
+        raise ValueError(f"next_token_task: tokens must be a 1-d sequence of ids, got shape {tokens.shape}")
     n = (len(tokens) - 1) // block_size
     if windows is not None:
         n = min(n, windows)
@@ -134,6 +157,8 @@ def mnist_task(model_kind="cnn", root=None, batch_size=64, constraints=None):
     """The MNIST test set (10,000 images, ``(N, 1, 28, 28)`` in [0, 1]) as task ``mnist-<kind>``."""
     from tinytorch.data import MNIST
 
+    if model_kind not in ("mlp", "cnn"):
+        raise ValueError(f"mnist_task: model_kind must be 'mlp' or 'cnn', got {model_kind!r}")
     test = MNIST(root=root, train=False)
     x = test.data[:, None].astype(np.float32) / 255.0
     return classification_task(f"mnist-{model_kind}", x, test.targets, batch_size, constraints,
@@ -156,6 +181,18 @@ class Submission:
     techniques: list = field(default_factory=list)
     model_bytes: int = None
     generate: object = None
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError(f"Submission: name must be a non-empty str, got {self.name!r}")
+        if isinstance(self.techniques, str) or not all(isinstance(t, str) for t in self.techniques):
+            raise TypeError(f"Submission {self.name!r}: techniques must be a list of str, got {self.techniques!r}")
+        self.techniques = list(self.techniques)
+        mb = self.model_bytes
+        if mb is not None and (isinstance(mb, bool) or not isinstance(mb, (int, np.integer)) or mb < 0):
+            raise ValueError(f"Submission {self.name!r}: model_bytes must be None or an int >= 0, got {mb!r}")
+        if self.generate is not None and not callable(self.generate):
+            raise TypeError(f"Submission {self.name!r}: generate must be callable, got {type(self.generate).__name__}")
 
 
 def _predictor(model):

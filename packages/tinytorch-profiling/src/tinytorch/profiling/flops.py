@@ -28,6 +28,8 @@ def kernel_name(fn):
     """The key a kernel's FLOP formula is registered under: ``module.qualname``."""
     if isinstance(fn, str):
         return fn
+    if not callable(fn) or not hasattr(fn, "__qualname__"):
+        raise TypeError(f"expected a kernel function or its qualified name, got {type(fn).__name__}")
     return f"{fn.__module__}.{fn.__qualname__}"
 
 

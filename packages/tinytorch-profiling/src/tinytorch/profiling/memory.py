@@ -88,7 +88,9 @@ def activation_bytes(output, exclude=()):
         >>> activation_bytes(y)  # 4 * (32 * 100 + 32 * 10)
         14080
     """
-    outputs = [output] if isinstance(output, Tensor) else list(output)
+    outputs = [output] if isinstance(output, Tensor) else output
+    if not isinstance(outputs, (list, tuple)) or not all(isinstance(t, Tensor) for t in outputs):
+        raise TypeError(f"activation_bytes expects a Tensor or a sequence of Tensors, got {output!r:.80}")
     skip = {id(_root(t.data)) for t in exclude}
     # BEGIN SOLUTION
     buffers = {}  # id(root buffer) -> nbytes, for every array the graph holds

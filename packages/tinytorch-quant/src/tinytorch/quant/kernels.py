@@ -18,7 +18,7 @@ point :math:`z_x`) and :math:`q_W` the int8 weight (per-row scales :math:`s_W`):
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .observers import choose_qparams, quantize_per_tensor
+from .observers import _quantize, choose_qparams
 
 __all__ = ["int8_matmul", "int8_matmul_reference", "quantized_linear", "quantized_conv2d", "CHUNK_K"]
 
@@ -91,7 +91,7 @@ def _quantize_input(x, scale, zero_point, where):
         raise ValueError(f"{where}: the input holds NaN or infinity, which int8 cannot represent")
     if scale is None:
         scale, zero_point = choose_qparams(lo, hi)
-    return quantize_per_tensor(x, scale, zero_point), scale, zero_point
+    return _quantize(np.asarray(x, dtype=np.float32), scale, zero_point), scale, zero_point
 
 
 def quantized_linear(x, weight, weight_scale, bias=None, scale=None, zero_point=None):

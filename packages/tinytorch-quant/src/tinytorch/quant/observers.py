@@ -38,6 +38,8 @@ def choose_qparams(min_val, max_val):
     lo, hi = min(float(min_val), 0.0), max(float(max_val), 0.0)
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError(f"choose_qparams: the range must be finite, got [{min_val}, {max_val}]")
+    if float(min_val) > float(max_val):
+        raise ValueError(f"choose_qparams: min_val {min_val} must not exceed max_val {max_val}")
     # BEGIN SOLUTION
     scale = float(np.float32(max((hi - lo) / (QMAX - QMIN), float(_EPS))))
     zero_point = min(max(QMIN - round(lo / scale), QMIN), QMAX)
@@ -48,12 +50,33 @@ def choose_qparams(min_val, max_val):
 def quantize_per_tensor(x, scale, zero_point):
     """``clip(round(x / scale) + zero_point, -128, 127)`` as ``int8``.
 
+    A ``zero_point`` outside [-128, 127] raises ``RuntimeError`` (as torch). Unlike torch, a
+    scale that is not a finite positive number and an ``x`` holding NaN or infinity raise
+    ``ValueError``: int8 has no code for them.
+
     Example:
         >>> quantize_per_tensor(np.array([-1.0, 0.0, 0.5, 9.0]), 0.01, -28)
         array([-128,  -28,   22,  127], dtype=int8)
     """
-    # BEGIN SOLUTION
+    if not (np.isfinite(float(scale)) and float(scale) > 0):
+        raise ValueError(f"quantize_per_tensor: scale must be a finite number > 0, got {scale}")
+    if int(zero_point) != zero_point or not QMIN <= zero_point <= QMAX:
+        raise RuntimeError(
+            f"quantize_per_tensor: zero_point {zero_point} is outside the int8 range [{QMIN}, {QMAX}]"
+        )
     x = np.asarray(x, dtype=np.float32)
+    if not np.isfinite(x).all():
+        raise ValueError("quantize_per_tensor: x holds NaN or infinity, which int8 cannot represent")
+    return _quantize(x, scale, int(zero_point))
+
+
+def _quantize(x, scale, zero_point):
+    """The arithmetic of :func:`quantize_per_tensor` on a float32 ``x`` already checked.
+
+    The quantized layers call it directly: the input range they find anyway (to choose the
+    scale) already proved the input finite, so a second pass over it would be wasted.
+    """
+    # BEGIN SOLUTION
     q = np.empty_like(x)  # one float32 temporary, reused in place (a 0-d array for a scalar)
     np.divide(x, np.float32(scale), out=q)
     np.rint(q, out=q)

@@ -12,6 +12,7 @@ anything is copied into the model.
 import json
 import os
 import tempfile
+import zipfile
 
 import numpy as np
 
@@ -77,28 +78,16 @@ def load(model, path):
 
     Build the template the same way as the saved model (``quantize_dynamic(float_model)`` for a
     dynamic one), then load. Every key, shape and dtype is checked first; on any mismatch nothing
-    is modified and a ``RuntimeError`` names the bad keys.
+    is modified and a ``RuntimeError`` names the bad keys. A missing file raises
+    ``FileNotFoundError``; a file that is not one :func:`save` wrote (another ``.npz``, a pickle,
+    a truncated or corrupt file) raises ``ValueError`` naming it.
 
     Returns:
         model, with the loaded values.
     """
     if not isinstance(model, Module):
         raise TypeError(f"load expects a Module, got {type(model).__name__}")
-    with np.load(os.fspath(path), allow_pickle=False) as f:
-        if sorted(f.files) != sorted([_HEADER, _BLOB]):
-            raise ValueError(f"{path}: not a {FORMAT} file (members {f.files})")
-        header = json.loads(f[_HEADER].tobytes().decode())
-        blob = f[_BLOB]
-    if header.get("format") != FORMAT:
-        raise ValueError(f"{path}: format {header.get('format')!r}, expected {FORMAT!r}")
-    state = {}
-    for key, entry in header["arrays"].items():
-        dtype = np.dtype(entry["dtype"])
-        count = int(np.prod(entry["shape"], dtype=np.int64))
-        start, stop = entry["offset"], entry["offset"] + count * dtype.itemsize
-        if dtype.hasobject or stop > blob.size:
-            raise ValueError(f"{path}: entry {key!r} is corrupt ({entry})")
-        state[key] = blob[start:stop].view(dtype).reshape(entry["shape"]).astype(dtype.newbyteorder("="))
+    state = _read_state(path)
     current = model.state_dict()
     errors = [
         f"dtype mismatch for {k}: file has {state[k].dtype}, model has {v.dtype}"
@@ -108,3 +97,33 @@ def load(model, path):
         raise RuntimeError(f"Error(s) in loading {path} into {type(model).__name__}:\n\t" + "\n\t".join(errors))
     model.load_state_dict(state, strict=True)
     return model
+
+
+def _read_state(path):
+    # Every way a foreign or damaged file can fail to parse becomes one ValueError naming it.
+    try:
+        with np.load(os.fspath(path), allow_pickle=False) as f:
+            if sorted(f.files) != sorted([_HEADER, _BLOB]):
+                raise ValueError(f"{path}: not a {FORMAT} file (members {f.files})")
+            header = json.loads(f[_HEADER].tobytes().decode())
+            blob = f[_BLOB]
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            found = header.get("format") if isinstance(header, dict) else None
+            raise ValueError(f"{path}: format {found!r}, expected {FORMAT!r}")
+        state = {}
+        for key, entry in header["arrays"].items():
+            dtype = np.dtype(entry["dtype"])
+            count = int(np.prod(entry["shape"], dtype=np.int64))
+            start, stop = entry["offset"], entry["offset"] + count * dtype.itemsize
+            if dtype.hasobject or start < 0 or stop > blob.size:
+                raise ValueError(f"{path}: entry {key!r} is corrupt ({entry})")
+            state[key] = blob[start:stop].view(dtype).reshape(entry["shape"]).astype(dtype.newbyteorder("="))
+        return state
+    except FileNotFoundError:
+        raise
+    except ValueError as e:
+        if str(e).startswith(f"{path}:"):
+            raise
+        raise ValueError(f"{path}: not a readable {FORMAT} file ({e})") from e
+    except (OSError, KeyError, TypeError, AttributeError, EOFError, zipfile.BadZipFile) as e:
+        raise ValueError(f"{path}: not a readable {FORMAT} file ({type(e).__name__}: {e})") from e
