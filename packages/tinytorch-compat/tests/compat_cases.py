@@ -351,6 +351,9 @@ FUNCTIONAL = [
         L.tensor(IMAGES), 2, stride=1)),
     ("torch.nn.functional.adaptive_avg_pool2d", "value", lambda L: L.nn.functional.adaptive_avg_pool2d(
         L.tensor(IMAGES), (5, None))),
+    ("torch.nn.functional.pad", "value", lambda L: grad_of(
+        L, lambda L, x: L.nn.functional.pad(x, (1, 2, 0, 1), value=0.5), F32)),
+    ("torch.nn.functional.pad", "error", lambda L: L.nn.functional.pad(t(L, F32), (1, 2, 3))),
     ("torch.nn.functional.batch_norm", "value", lambda L: L.nn.functional.batch_norm(
         L.tensor(IMAGES), L.zeros(3), L.ones(3), training=True)),
     ("torch.nn.functional.mse_loss", "value", lambda L: L.nn.functional.mse_loss(t(L, F32), L.zeros(2, 3))),

@@ -69,7 +69,7 @@ def test_usage_and_missing_script():
 
 @pytest.mark.parametrize("name, owner", [
     ("torch.nn.LSTM", "recurrent"), ("torch.nn.Conv1d", "tinytorch.spatial (module 09)"),
-    ("torch.nn.functional.pad", "tinytorch.spatial (module 09)"),
+    ("torch.nn.functional.interpolate", "tinytorch.spatial (module 09)"),
     ("torch.nn.KLDivLoss", "tinytorch.losses (module 04)"),
     ("torch.nn.functional.one_hot", "tinytorch.embeddings (module 11)"),
     ("torch.nn.PReLU", "tinytorch.activations (module 02)"),

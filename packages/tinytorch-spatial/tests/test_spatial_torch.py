@@ -274,3 +274,32 @@ def test_adaptive_avg_pool_matches_torch_with_gradients(shape, output_size):
     np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=1e-12, atol=1e-12)
     assert repr(AdaptiveAvgPool2d(output_size)) == repr(torch.nn.AdaptiveAvgPool2d(output_size))
     assert AdaptiveAvgPool2d(1)(Tensor(np.zeros((2, 3, 4, 4), np.float32))).dtype == np.float32
+
+
+@pytest.mark.parametrize("shape, amounts, value", [
+    ((2, 3, 4, 5), (1, 2), None), ((2, 3, 4, 5), (1, 1, 2, 0), 0.5), ((3, 4), (0, 0, 1, 3), -1.0),
+    ((2, 3, 4, 5), (-1, 2, 0, -2), None), ((2, 5), (2, -3), 2.0), ((4,), (3, 0), None),
+])
+def test_pad_matches_torch_with_gradients(shape, amounts, value):
+    from tinytorch.spatial import pad
+    x = np.random.default_rng(6).standard_normal(shape)
+    ours_x, theirs_x = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    kwargs = {} if value is None else {"value": value}
+    ours = pad(ours_x, amounts, **kwargs)
+    theirs = torch.nn.functional.pad(theirs_x, amounts, **kwargs)
+    np.testing.assert_array_equal(ours.data, theirs.detach().numpy())
+    g = np.random.default_rng(7).standard_normal(ours.shape)
+    ours.backward(Tensor(g))
+    theirs.backward(torch.tensor(g))
+    np.testing.assert_array_equal(ours_x.grad.data, theirs_x.grad.numpy())
+
+
+@pytest.mark.parametrize("amounts", [(1,), (1, 1, 1, 1, 1, 1)])
+def test_pad_bad_lengths_raise_like_torch(amounts):
+    from tinytorch.spatial import pad
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.pad(torch.zeros(2, 3), amounts)
+    with pytest.raises(RuntimeError):
+        pad(Tensor(np.zeros((2, 3), np.float32)), amounts)
+    with pytest.raises(NotImplementedError):
+        pad(Tensor(np.zeros((1, 2, 3), np.float32)), (1, 1), mode="reflect")

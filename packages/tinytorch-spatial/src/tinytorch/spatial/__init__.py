@@ -8,7 +8,9 @@ registers the gradient rules of its kernels (:mod:`tinytorch.spatial.ops`) with 
 from importlib.metadata import PackageNotFoundError, version
 
 from . import ops
-from .functional import adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d, dropout2d, max_pool2d
+from .functional import (
+    adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d, dropout2d, max_pool2d, pad,
+)
 from .modules import (
     AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout2d, Flatten, MaxPool2d,
 )
@@ -21,5 +23,6 @@ except PackageNotFoundError:  # running from a source tree without installing
 __all__ = [
     "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
     "Dropout2d", "Flatten",
-    "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout2d", "ops",
+    "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout2d", "pad",
+    "ops",
 ]

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 from tinytorch.autograd import gradient_of
-from tinytorch.tensor import ShapeError, Tensor, apply_op, default_generator, no_grad
+from tinytorch.tensor import ShapeError, Tensor, apply_op, cat, default_generator, no_grad
 
 from . import ops
 
@@ -305,3 +305,48 @@ def adaptive_avg_pool2d(input, output_size):
     ph = Tensor(_adaptive_matrix(input.shape[2], h, input.dtype))  # (h, H)
     pw = Tensor(_adaptive_matrix(input.shape[3], w, input.dtype).T.copy())  # (W, w)
     return (ph @ input) @ pw  # (N, C, h, W) -> (N, C, h, w)
+
+
+def pad(input, pad, mode="constant", value=None):
+    r"""Pad (or, with negative amounts, crop) the last dims (``torch.nn.functional.pad``).
+
+    ``pad`` lists ``(left, right)`` amounts for the last dim, then the one before it, and so on:
+    ``pad(x, (1, 1, 2, 0))`` adds one column on each side and two rows on top. Built from
+    recorded ops (slicing and ``cat`` with constant blocks), so it needs no gradient rule.
+    Only ``mode="constant"`` is implemented (``reflect``/``replicate``/``circular`` raise
+    ``NotImplementedError``).
+
+    Example:
+        >>> from tinytorch.tensor import ones
+        >>> pad(ones(1, 2), (1, 2), value=0.5)
+        tensor([[0.5, 1. , 1. , 0.5, 0.5]])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pad(): argument 'input' must be Tensor, not {type(input).__name__}")
+    amounts = tuple(pad)
+    if not all(isinstance(p, numbers.Integral) and not isinstance(p, bool) for p in amounts):
+        raise TypeError(f"pad(): pad must be a sequence of ints, got {pad!r}")
+    if len(amounts) % 2:
+        raise ShapeError(f"Padding length must be divisible by 2, got pad={pad!r}")
+    if len(amounts) // 2 > input.ndim:
+        raise ShapeError(f"Padding length too large: {len(amounts)} values for a {input.ndim}-d input")
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode={mode!r} is not implemented in TinyTorch (only 'constant')")
+    fill = 0.0 if value is None else value
+    out = input
+    for k in range(len(amounts) // 2):
+        dim = input.ndim - 1 - k
+        left, right = int(amounts[2 * k]), int(amounts[2 * k + 1])
+        if left < 0 or right < 0:  # crop first: a negative amount removes entries
+            size = out.shape[dim]
+            index = [slice(None)] * out.ndim
+            index[dim] = slice(max(-left, 0), size - max(-right, 0))
+            out = out[tuple(index)]
+        blocks = []
+        for amount in (left, right):
+            shape = list(out.shape)
+            shape[dim] = max(amount, 0)
+            blocks.append(Tensor(np.full(shape, fill, dtype=out.dtype)))
+        if left > 0 or right > 0:
+            out = cat([blocks[0], out, blocks[1]], dim)
+    return out
