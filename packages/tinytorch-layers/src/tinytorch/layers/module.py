@@ -13,7 +13,7 @@ import numpy as np
 
 from tinytorch.tensor import Tensor
 
-from .hooks import RemovableHandle
+from .hooks import ForwardHooks
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -112,7 +112,7 @@ def _addindent(text, spaces):
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-class Module:
+class Module(ForwardHooks):
     r"""Base class for every layer and model (``torch.nn.Module``).
 
     Subclasses call ``super().__init__()`` first, then assign parameters and sub-modules as
@@ -161,69 +161,6 @@ class Module:
         if self._forward_pre_hooks or self._forward_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
-
-    # ----- hooks --------------------------------------------------------------------------------
-    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        """Run ``hook(module, args)`` before every forward; it may return new args (a non-tuple
-        is wrapped in one). With ``with_kwargs``: ``hook(module, args, kwargs)`` may return
-        ``(args, kwargs)``. Returns a handle whose ``remove()`` unregisters the hook."""
-        handle = RemovableHandle(self._forward_pre_hooks,
-                                 extra_dict=[self._forward_pre_hooks_with_kwargs])
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
-        """Run ``hook(module, args, output)`` after every forward; it may return a new output.
-        With ``with_kwargs``: ``hook(module, args, kwargs, output)``. With ``always_call`` the
-        hook also runs when forward raises. Returns a handle whose ``remove()`` unregisters it."""
-        handle = RemovableHandle(self._forward_hooks, extra_dict=[
-            self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def _call_with_hooks(self, args, kwargs):
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
-            if hook_id in self._forward_pre_hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        called = set()
-        try:
-            output = self.forward(*args, **kwargs)
-            for hook_id, hook in list(self._forward_hooks.items()):
-                called.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs:
-                    result = hook(self, args, kwargs, output)
-                else:
-                    result = hook(self, args, output)
-                if result is not None:
-                    output = result
-        except Exception:
-            for hook_id, hook in list(self._forward_hooks.items()):
-                if hook_id in self._forward_hooks_always_called and hook_id not in called:
-                    try:
-                        if hook_id in self._forward_hooks_with_kwargs:
-                            hook(self, args, kwargs, None)
-                        else:
-                            hook(self, args, None)
-                    except Exception:  # the original error is the one worth reporting
-                        pass
-            raise
-        return output
 
     # ----- registration -------------------------------------------------------------------------
     def __setattr__(self, name, value):
