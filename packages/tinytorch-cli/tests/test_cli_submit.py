@@ -45,3 +45,13 @@ def test_grading_falls_back_to_the_newest_reference_in_the_wheelhouse(tmp_path):
     assert reference_version(tmp_path, "tinytorch-toy", "0.1.1") == "0.1.2"
     assert reference_version(tmp_path, "tinytorch-toy", "not a version") == "0.1.2"
     assert reference_version(tmp_path, "tinytorch-other", "0.1.0") is None
+
+
+def test_folder_names_become_file_safe_gradebook_names(tmp_path):
+    from tinytorch.cli.commands.grade import collect, student_id
+
+    assert student_id("Lee, Ada 17") == "Lee_Ada_17" and student_id("../..") == "student"
+    (tmp_path / "Lee, Ada").mkdir()
+    (tmp_path / "Lee, Ada" / "x.zip").write_bytes(b"")
+    (tmp_path / "bob--tinytorch-tensor-0.1.0.zip").write_bytes(b"")
+    assert [(s, a.name) for s, a in collect(tmp_path)] == [("Lee_Ada", "x.zip"), ("bob", "bob--tinytorch-tensor-0.1.0.zip")]

@@ -1,7 +1,7 @@
 """``tito grade FOLDER``: grade every submission alone, in parallel, into a gradebook.
 
 ``FOLDER`` holds the archives ``tito submit`` wrote, either directly or one subfolder per student
-(the subfolder's name is then the student). Each archive is graded by
+(the subfolder's name, made file-safe, is then the student). Each archive is graded by
 :func:`tinytorch.cli.grading.grade_one` in its own sandbox and virtual environment; ``--jobs``
 run at once. The output folder gets ``gradebook.csv``, ``gradebook.json`` and
 ``feedback/<student>.md``. ``--shard I/N`` grades every N-th archive only, so a CI matrix or a
@@ -11,6 +11,7 @@ batch array of N jobs splits a class; ``tito grade --merge`` joins their gradebo
 import csv
 import json
 import os
+import re
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -18,10 +19,16 @@ from pathlib import Path
 
 from ..context import CliError
 from ..grading import GradeOptions, grade_one
-from ..submission import MANIFEST, SubmissionError, check_student
+from ..submission import MANIFEST
 
 COLUMNS = ("student", "module", "distribution", "version", "status", "manifest_ok", "tests", "passed", "failed",
            "errors", "skipped", "milestones", "seconds", "notes")
+
+
+def student_id(name):
+    """A file-safe gradebook name for a folder or archive name (``"Lee, Ada 17"`` -> ``Lee_Ada_17``)."""
+    safe = re.sub(r"[^A-Za-z0-9._@+-]+", "_", name).strip("._-")[:64]
+    return safe or "student"
 
 
 def collect(folder):
@@ -32,9 +39,9 @@ def collect(folder):
     found = []
     for path in sorted(folder.iterdir()):
         if path.is_dir():
-            found += [(path.name, archive) for archive in sorted(path.glob("*.zip"))]
+            found += [(student_id(path.name), archive) for archive in sorted(path.glob("*.zip"))]
         elif path.suffix == ".zip":
-            found.append((path.name.split("--", 1)[0] if "--" in path.name else path.stem, path))
+            found.append((student_id(path.name.split("--", 1)[0] if "--" in path.name else path.stem), path))
     return found
 
 
@@ -128,17 +135,8 @@ def cmd_grade(ctx):
     wanted = set(args.modules or [])
     options = GradeOptions(wheelhouse=wheelhouse, timeout=args.timeout, memory_mb=args.memory_mb,
                            milestones=list(args.milestones or []), offline=args.offline, keep=args.keep)
-    valid, records = [], []
-    for student, archive in jobs:
-        try:
-            check_student(student)
-        except SubmissionError as exc:
-            records.append({"student": "invalid-name", "archive": str(archive), "status": "invalid",
-                            "notes": [str(exc)], "milestones": {}, "failures": []})
-            continue
-        if wanted and not _matches(archive, wanted):
-            continue
-        valid.append((student, archive))
+    records = []
+    valid = [(student, archive) for student, archive in jobs if not wanted or _matches(archive, wanted)]
     ctx.out.print(f"Grading {len(valid)} submission(s) with {args.jobs} at a time "
                   f"(limits: {args.timeout:g} s, {args.memory_mb} MiB each) ...")
     # Every archive is copied to a private folder before the first one runs, so a submission
