@@ -60,7 +60,7 @@ def main():
     parameters = [C, W1, b1, W2, b2]
     for p in parameters:
         p.requires_grad = True
-    print("parameters:", sum(p.numel() for p in parameters))
+    print("parameters:", sum(p.nelement() for p in parameters))
 
     def forward(X):
         emb = C[X]  # (B, block_size, n_embd)
