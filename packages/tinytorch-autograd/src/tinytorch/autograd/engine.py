@@ -21,7 +21,7 @@ from tinytorch.tensor.inplace import last_write
 from tinytorch.tensor.observers import active as _observers
 from tinytorch.tensor.observers import observe_backward as _observe_backward
 
-from .rules import _WANTS_NEEDS_INPUT_GRAD, GRADIENTS, SAVED
+from .rules import _WANTS_NEEDS_INPUT_GRAD, FRESH, GRADIENTS, SAVED
 
 
 def unbroadcast(grad, shape):
@@ -186,11 +186,12 @@ def backward(tensor, gradient=None):
                 f"gradient rule for {fn.__module__}.{fn.__qualname__} returned "
                 f"{len(in_grads)} gradients for {len(inputs)} inputs"
             )
+        rule_fresh = fn in FRESH  # the rule's own promise: new arrays, one per input
         for x, gx in zip(inputs, in_grads):
             if gx is None or not isinstance(x, Tensor) or not x._requires_grad:
                 continue
             xdata = x.data
-            fresh = False
+            fresh = rule_fresh
             if type(gx) is not np.ndarray:  # NumPy returns scalars for 0-d results
                 gx = np.asarray(gx)
                 fresh = gx.ndim == 0

@@ -31,10 +31,11 @@ from tinytorch.tensor import ops as T
 GRADIENTS = {}
 SAVED = {}  # kernel -> (rule reads input values, rule reads the output value)
 _WANTS_NEEDS_INPUT_GRAD = set()
+FRESH = set()  # kernels whose rules return a new, unshared array for every input
 _SAVES = {"inputs", "output"}
 
 
-def gradient_of(kernel, *, saves=("inputs", "output")):
+def gradient_of(kernel, *, saves=("inputs", "output"), fresh=False):
     """Register the decorated function as the gradient rule of ``kernel``.
 
     Args:
@@ -43,6 +44,9 @@ def gradient_of(kernel, *, saves=("inputs", "output")):
             raises PyTorch's "modified by an inplace operation" error when one of those was
             written in place after the forward pass; a rule that reads only shapes (``add``,
             ``reshape``) declares ``saves=()``. Default: both, the safe choice.
+        fresh: the rule promises that every array it returns was allocated by this call for
+            that input alone; the engine may then hand it to a leaf without a copy. Default:
+            False (the engine copies), which is always safe.
 
     Returns:
         a decorator that stores ``rule`` in ``GRADIENTS[kernel]`` and returns it unchanged.
@@ -71,6 +75,10 @@ def gradient_of(kernel, *, saves=("inputs", "output")):
             raise TypeError(f"a gradient rule must be callable, got {rule!r}")
         GRADIENTS[kernel] = rule
         SAVED[kernel] = ("inputs" in saves, "output" in saves)
+        if fresh:
+            FRESH.add(kernel)
+        else:
+            FRESH.discard(kernel)
         try:
             params = inspect.signature(rule).parameters
         except (TypeError, ValueError):  # builtins without a signature
@@ -216,7 +224,7 @@ def matmul_rule(grad, out, a, b, needs_input_grad=(True, True)):
     # END SOLUTION
 
 
-@gradient_of(T.linear, saves="inputs")
+@gradient_of(T.linear, saves="inputs", fresh=True)
 def linear_rule(grad, out, input, weight, bias=None, needs_input_grad=(True, True, True)):
     """``y = x W^T + b``: ``dx = g W``, ``dW = g^T x``, ``db = sum(g)`` over the batch.
 
