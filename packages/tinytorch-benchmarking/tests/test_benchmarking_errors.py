@@ -63,3 +63,19 @@ def test_next_token_task_refuses_a_batch_of_token_rows():
 def test_mnist_task_refuses_an_unknown_kind_before_loading_data():
     with pytest.raises(ValueError, match="model_kind must be 'mlp' or 'cnn', got 'rnn'"):
         mnist_task("rnn", root="/nonexistent")
+
+
+@pytest.mark.parametrize("samples", [[1.0, float("nan"), 2.0], [float("inf"), 1.0]])
+def test_bootstrap_ci_refuses_samples_that_are_not_finite(samples):
+    from tinytorch.benchmarking import bootstrap_ci
+
+    with pytest.raises(ValueError, match="bootstrap_ci needs finite samples"):
+        bootstrap_ci(samples)
+
+
+@pytest.mark.parametrize("resamples", [0, -5, 2.5])
+def test_bootstrap_ci_refuses_a_resample_count_below_one(resamples):
+    from tinytorch.benchmarking import bootstrap_ci
+
+    with pytest.raises(ValueError, match=f"resamples must be an int >= 1, got {resamples}"):
+        bootstrap_ci([1.0, 2.0], resamples=resamples)

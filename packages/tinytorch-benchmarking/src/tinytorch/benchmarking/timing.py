@@ -39,6 +39,10 @@ def bootstrap_ci(samples, statistic=np.median, confidence=0.95, resamples=2000, 
     x = np.asarray(samples, dtype=np.float64)
     if x.ndim != 1 or x.size == 0:
         raise ValueError(f"bootstrap_ci needs a non-empty 1-d sequence, got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError(f"bootstrap_ci needs finite samples, got {x[~np.isfinite(x)][:3].tolist()} among them")
+    if isinstance(resamples, bool) or not isinstance(resamples, (int, np.integer)) or resamples < 1:
+        raise ValueError(f"resamples must be an int >= 1, got {resamples!r}")
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
     # BEGIN SOLUTION
