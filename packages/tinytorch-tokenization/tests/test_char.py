@@ -105,7 +105,14 @@ def test_unknown_character_names_it():
     with pytest.raises(ValueError, match=r"character 'z' \(U\+007A\) at position 2 is not in the vocabulary of 3"):
         tok.encode("abz")
     with pytest.raises(ValueError, match="not in the vocabulary of 0"):
-        CharTokenizer.from_text("").encode("a")
+        CharTokenizer("").encode("a")
+
+
+def test_from_empty_text_is_refused():
+    with pytest.raises(ValueError, match="text is empty"):
+        CharTokenizer.from_text("")
+    tok = CharTokenizer("", special_tokens=["<s>"])
+    assert tok.vocab_size == 1 and tok.encode("<s>", allowed_special="all") == [0] and tok.encode("") == []
 
 
 @pytest.mark.parametrize("ids,error", [
@@ -192,7 +199,7 @@ def test_missing_file():
 @settings(max_examples=100, deadline=None)
 @given(st.text(), st.text())
 def test_any_text_round_trips(vocab_text, extra):
-    tok = CharTokenizer.from_text(vocab_text + extra)
+    tok = CharTokenizer(sorted(set(vocab_text + extra)))
     ids = tok.encode(extra)
     assert len(ids) == len(extra)
     assert all(0 <= i < tok.vocab_size for i in ids)

@@ -21,7 +21,8 @@ class CharTokenizer(Tokenizer):
     tokens (e.g. ``"<|endoftext|>"``, ``"<|pad|>"``) get the ids after the characters.
 
     Args:
-        chars: the characters in id order (a string or a sequence of 1-character strings).
+        chars: the characters in id order (a string or a sequence of 1-character strings; an
+            empty one gives a tokenizer that can encode only special tokens).
         special_tokens: special token strings, ids ``len(chars)``, ``len(chars) + 1``, ...
 
     Example:
@@ -53,9 +54,15 @@ class CharTokenizer(Tokenizer):
 
     @classmethod
     def from_text(cls, text, special_tokens=()):
-        """A tokenizer whose vocabulary is the sorted set of characters of ``text``."""
+        """A tokenizer whose vocabulary is the sorted set of characters of ``text``.
+
+        Raises:
+            ValueError: ``text`` is empty (the vocabulary would be empty and every encode fail).
+        """
         if not isinstance(text, str):
             raise TypeError(f"from_text expects a str, got {type(text).__name__}")
+        if not text:
+            raise ValueError("from_text: the text is empty, so there is no vocabulary to learn; pass the corpus")
         return cls(sorted(set(text)), special_tokens)
 
     @property
