@@ -4,10 +4,10 @@ import doctest
 
 import pytest
 
-from tinytorch.memoization import generation, kv_cache
+from tinytorch.memoization import decode, generation, kv_cache
 
 
-@pytest.mark.parametrize("module", [generation, kv_cache], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [decode, generation, kv_cache], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0

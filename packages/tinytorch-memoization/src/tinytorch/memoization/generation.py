@@ -30,6 +30,7 @@ import numpy as np
 from tinytorch.tensor import Tensor, no_grad
 from tinytorch.transformer import sample_next_token
 
+from .decode import GraphFreeGPT
 from .kv_cache import KVCache
 
 __all__ = ["generate", "generate_batch"]
@@ -50,12 +51,20 @@ def _positions(mask):
 
 
 def _forward(model, ids, mask, cache):
-    """Last-position logits (B, V) for ``ids`` (B, T) after what ``cache`` holds (or no cache)."""
+    """Last-position logits (B, V) for ``ids`` (B, T) after what ``cache`` holds (or no cache).
+
+    ``model`` is the GPT, or its :class:`GraphFreeGPT` when it has one (the same computation
+    without a Tensor per op)."""
+    past = 0 if cache is None else cache.seq_len
+    pos = None if mask is None else _positions(mask)[:, past:]  # the new tokens' positions
+    if isinstance(model, GraphFreeGPT):
+        if pos is None and past + ids.shape[1] > model.model.config.block_size:
+            raise ValueError(f"GPT: {ids.shape[1]} new tokens after {past} cached do not fit block_size "
+                             f"{model.model.config.block_size}")
+        return model.last_logits(ids, cache, mask, pos)
     if mask is None:
         logits, _ = model(Tensor(ids), cache=cache)
     else:
-        past = 0 if cache is None else cache.seq_len
-        pos = _positions(mask)[:, past:]  # the new tokens' positions
         logits, _ = model(Tensor(ids), cache=cache, attention_mask=mask, position_ids=pos)
     return logits.data[:, -1, :]
 
@@ -65,7 +74,7 @@ def _tail(mask, n):
     return None if mask is None else mask[:, -n:]
 
 
-def _encode_window(model, cache, window, mask, reuse):
+def _encode_window(net, cache, window, mask, reuse):
     """Encode ``window`` (B, T) into ``cache`` from scratch, or after the longest prefix the cache
     already holds when ``reuse``; return the last position's logits (B, V)."""
     if reuse:
@@ -73,7 +82,7 @@ def _encode_window(model, cache, window, mask, reuse):
     else:
         cache.reset()
         start = 0
-    logits = _forward(model, window[:, start:], mask, cache)
+    logits = _forward(net, window[:, start:], mask, cache)
     cache.token_ids = window.copy()
     return logits
 
@@ -139,8 +148,14 @@ def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None, top_p=None
         raise TypeError(f"generate: cache must be a KVCache, got {type(cache).__name__}")
     block = model.config.block_size
     B = ids.shape[0]
+    if ids.size and (ids.min() < 0 or ids.max() >= model.config.vocab_size):
+        bad = ids.min() if ids.min() < 0 else ids.max()
+        raise IndexError(f"generate: token id {bad} is out of range for vocab_size {model.config.vocab_size}")
     was_training = model.training
     model.eval()
+    # The graph-free path computes what model.forward does, minus a Tensor per op; other models
+    # (fused, quantized, hooked) run their own forward.
+    net = GraphFreeGPT(model) if GraphFreeGPT.supports(model) else model
     all_logits = []
     try:
         with no_grad():
@@ -153,16 +168,16 @@ def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None, top_p=None
                                      f"positions; need batch {B} and {block}")
             for step in range(max_new_tokens):
                 if not use_cache:
-                    logits = _forward(model, ids[:, -block:], _tail(mask, block), None)
+                    logits = _forward(net, ids[:, -block:], _tail(mask, block), None)
                 elif step == 0 or cache.seq_len >= block:
                     if step > 0 and on_full == "error":
                         raise ValueError(f"generate: the context of {block} tokens is full (on_full='error')")
                     keep = block if step == 0 or on_full == "recompute" else max(1, block // 2)
                     reuse = step == 0 and ids.shape[1] <= keep  # a whole prompt: its cached prefix counts
-                    logits = _encode_window(model, cache, ids[:, -keep:], _tail(mask, keep), reuse)
+                    logits = _encode_window(net, cache, ids[:, -keep:], _tail(mask, keep), reuse)
                 else:
                     # One new position per row; its position counts this row's real tokens.
-                    logits = _forward(model, ids[:, -1:], _tail(mask, cache.seq_len + 1), cache)
+                    logits = _forward(net, ids[:, -1:], _tail(mask, cache.seq_len + 1), cache)
                     cache.token_ids = np.concatenate([cache.token_ids, ids[:, -1:]], axis=1)
                 if return_logits:
                     all_logits.append(logits.copy())

@@ -122,21 +122,28 @@ class KVCache:
             raise ValueError(f"KVCache.update: k {k.shape} and v {v.shape} differ in shape")
         if self._filled[layer_idx] != self._seq_len:
             raise RuntimeError(f"KVCache: layer {layer_idx} was updated twice before advance()")
+        start = self._seq_len
+        k_all, v_all = self.write(layer_idx, k.data, v.data)
+        k_all, v_all = Tensor._make(k_all), Tensor._make(v_all)  # (B, H, stop, D) views
+        if is_grad_enabled() and (k.requires_grad or v.requires_grad):
+            k_all = cat([Tensor._make(self.keys[layer_idx, :, :, :start]), k], dim=2)
+            v_all = cat([Tensor._make(self.values[layer_idx, :, :, :start]), v], dim=2)
+        return k_all, v_all
+
+    def write(self, layer_idx, k, v):
+        """Write ndarrays ``k``, ``v`` ``(B, n_head, T_new, head_dim)`` into the next slots of layer
+        ``layer_idx``; return views ``(B, n_head, seq_len + T_new, head_dim)`` of its filled
+        buffers (what :meth:`update` does for Tensors, and the graph-free decoder calls)."""
         # BEGIN SOLUTION
         start, stop = self._seq_len, self._seq_len + k.shape[2]
         if stop > self.max_seq_len:
             raise ValueError(
                 f"KVCache is full: {self._seq_len} cached + {k.shape[2]} new positions exceed "
                 f"max_seq_len={self.max_seq_len}; reset() or truncate() it, or crop the context")
-        self.keys[layer_idx, :, :, start:stop] = k.data  # the only copy: T_new positions
-        self.values[layer_idx, :, :, start:stop] = v.data
+        self.keys[layer_idx, :, :, start:stop] = k  # the only copy: T_new positions
+        self.values[layer_idx, :, :, start:stop] = v
         self._filled[layer_idx] = stop
-        k_all = Tensor._make(self.keys[layer_idx, :, :, :stop])  # (B, H, stop, D) view
-        v_all = Tensor._make(self.values[layer_idx, :, :, :stop])
-        if is_grad_enabled() and (k.requires_grad or v.requires_grad):
-            k_all = cat([Tensor._make(self.keys[layer_idx, :, :, :start]), k], dim=2)
-            v_all = cat([Tensor._make(self.values[layer_idx, :, :, :start]), v], dim=2)
-        return k_all, v_all
+        return self.keys[layer_idx, :, :, :stop], self.values[layer_idx, :, :, :stop]  # views
         # END SOLUTION
 
     def advance(self, n):
