@@ -113,3 +113,11 @@ def test_normal_and_uniform_fill_in_place_with_a_generator():
 def test_zero_d_tensors_as_python_numbers():
     assert int(torch.tensor(3)) == int(Tensor(3)) and float(Tensor(2.5)) == 2.5
     assert list(range(5))[Tensor(2)] == list(range(5))[torch.tensor(2)]
+
+
+@pytest.mark.parametrize("shape,dim,sizes", [((6, 2), 0, (2, -1)), ((1, 3, 0), 0, (1, -1)), ((2, 6), -1, (3, 2))])
+def test_unflatten(shape, dim, sizes):
+    a = np.zeros(shape, np.float32)
+    same(Tensor(a).unflatten(dim, sizes), torch.tensor(a).unflatten(dim, sizes))
+    with pytest.raises(RuntimeError):
+        Tensor(a).unflatten(dim, (5, 7))

@@ -76,8 +76,18 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def unflatten(input, dim, sizes):
+    """Split dim ``dim`` into ``sizes`` (one may be -1, inferred from that dim alone)."""
     shape = input.data.shape
     d = normalize_dim(dim, len(shape))
+    sizes = list(_shape_arg((sizes,)) if not isinstance(sizes, (tuple, list)) else _shape_arg(tuple(sizes)))
+    known = int(np.prod([n for n in sizes if n != -1]))
+    if sizes.count(-1) == 1 and known:
+        sizes[sizes.index(-1)] = shape[d] // known
+    if sizes.count(-1) or int(np.prod(sizes)) != shape[d]:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+            f"({shape[d]}) in the input tensor"
+        )
     return reshape(input, *shape[:d], *sizes, *shape[d + 1:])
 
 
