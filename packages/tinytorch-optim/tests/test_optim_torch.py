@@ -175,3 +175,29 @@ def test_adadelta_bad_hyper_parameters_raise_like_torch(kwargs):
         torch.optim.Adadelta([torch.zeros(1, requires_grad=True)], **kwargs)
     with pytest.raises(ValueError):
         Adadelta([Tensor([0.0], requires_grad=True)], **kwargs)
+
+
+@pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[5], CONFIGS[9], CONFIGS[13], CONFIGS[-3]], ids=_ids)
+def test_step_with_closure_returns_the_loss_and_matches_torch(config):
+    ours_cls, torch_cls, kwargs = config
+    from tinytorch.tensor import no_grad
+    w0 = np.array([1.0, -2.0, 0.5], np.float32)
+    p, q = Tensor(w0.copy(), requires_grad=True), torch.tensor(w0.copy(), requires_grad=True)
+    opt, ref = ours_cls([p], **kwargs), torch_cls([q], **kwargs)
+
+    def closure_for(param, optimizer):
+        def closure():
+            optimizer.zero_grad()
+            loss = (param * param).sum() + param.sum()
+            loss.backward()
+            return loss
+        return closure
+
+    for _ in range(4):
+        with no_grad():  # grad mode is switched back on for the closure, as in torch
+            ours_loss = opt.step(closure_for(p, opt))
+        with torch.no_grad():
+            their_loss = ref.step(closure_for(q, ref))
+        assert ours_loss.item() == pytest.approx(their_loss.item(), rel=1e-5)
+    np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert opt.step() is None and ref.step() is None

@@ -47,8 +47,10 @@ class Adadelta(Optimizer):
         _check_range("epsilon value", group["eps"])
         _check_range("weight_decay value", group["weight_decay"])
 
-    def step(self):
-        """One Adadelta update of every parameter that has a ``.grad``, in place."""
+    def step(self, closure=None):
+        """One Adadelta update of every parameter that has a ``.grad``, in place; returns
+        ``closure()``'s loss when a closure is given (``torch.optim``'s ``step(closure)``)."""
+        loss = self._evaluate(closure)
         # BEGIN SOLUTION
         for group in self.param_groups:
             lr, rho, eps, weight_decay = group["lr"], group["rho"], group["eps"], group["weight_decay"]
@@ -84,3 +86,4 @@ class Adadelta(Optimizer):
                 delta *= lr
                 theta -= delta
         # END SOLUTION
+        return loss

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from tinytorch.tensor import Tensor
+from tinytorch.tensor import Tensor, enable_grad
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW"]
 
@@ -98,9 +98,17 @@ class Optimizer:
                 else:
                     p.grad.data[...] = 0
 
-    def step(self):
+    def step(self, closure=None):
         """Update every parameter that has a ``.grad``, using its group's hyper-parameters."""
         raise NotImplementedError(f"{type(self).__name__} must implement step()")
+
+    def _evaluate(self, closure):
+        """``closure()`` run with grad mode on (it usually zeroes, recomputes and backpropagates
+        the loss), or None without a closure; ``step`` returns it, as in ``torch.optim``."""
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
 
     def _grad(self, p, group):
         """The gradient as an ndarray with p's dtype, negated when maximizing.
@@ -249,8 +257,10 @@ class SGD(Optimizer):
                 f"momentum={group['momentum']}, dampening={group['dampening']}"
             )
 
-    def step(self):
-        """One SGD update of every parameter that has a ``.grad``, in place."""
+    def step(self, closure=None):
+        """One SGD update of every parameter that has a ``.grad``, in place; returns
+        ``closure()``'s loss when a closure is given (``torch.optim``'s ``step(closure)``)."""
+        loss = self._evaluate(closure)
         # BEGIN SOLUTION
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
@@ -278,6 +288,7 @@ class SGD(Optimizer):
                 np.multiply(g, lr, out=tmp)
                 theta -= tmp
         # END SOLUTION
+        return loss
 
 
 class RMSprop(Optimizer):
@@ -322,8 +333,10 @@ class RMSprop(Optimizer):
         _check_range("weight_decay value", group["weight_decay"])
         _check_range("alpha value", group["alpha"])
 
-    def step(self):
-        """One RMSprop update of every parameter that has a ``.grad``, in place."""
+    def step(self, closure=None):
+        """One RMSprop update of every parameter that has a ``.grad``, in place; returns
+        ``closure()``'s loss when a closure is given (``torch.optim``'s ``step(closure)``)."""
+        loss = self._evaluate(closure)
         # BEGIN SOLUTION
         for group in self.param_groups:
             lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
@@ -370,6 +383,7 @@ class RMSprop(Optimizer):
                     tmp *= lr
                 theta -= tmp
         # END SOLUTION
+        return loss
 
 
 class Adam(Optimizer):
@@ -420,8 +434,10 @@ class Adam(Optimizer):
         _check_range("beta parameter at index 1", betas[1], 0.0, 1.0, high_open=True)
         _check_range("weight_decay value", group["weight_decay"])
 
-    def step(self):
-        """One Adam (or AdamW) update of every parameter that has a ``.grad``, in place."""
+    def step(self, closure=None):
+        """One Adam (or AdamW) update of every parameter that has a ``.grad``, in place; returns
+        ``closure()``'s loss when a closure is given (``torch.optim``'s ``step(closure)``)."""
+        loss = self._evaluate(closure)
         # BEGIN SOLUTION
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
@@ -466,6 +482,7 @@ class Adam(Optimizer):
                 tmp *= lr / bias_correction1
                 theta -= tmp
         # END SOLUTION
+        return loss
 
 
 class AdamW(Adam):
