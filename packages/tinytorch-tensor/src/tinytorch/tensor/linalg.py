@@ -32,6 +32,22 @@ def linear(input, weight, bias=None):
         >>> linear(x, Tensor([[1.0, 0.0], [1.0, 1.0]]), Tensor([0.5, -0.5]))
         tensor([[1.5, 2.5]])
     """
+    # The layer's hot path: three float Tensors of one dtype with matching shapes, checked in a
+    # few comparisons; anything else takes the careful path, which names the problem.
+    if isinstance(input, Tensor) and isinstance(weight, Tensor) and (bias is None or isinstance(bias, Tensor)):
+        x, w = input.data, weight.data
+        b = None if bias is None else bias.data
+        if not (w.ndim == 2 and x.ndim and x.shape[-1] == w.shape[1] and x.dtype is w.dtype
+                and x.dtype.kind == "f" and (b is None or (b.dtype is x.dtype and b.shape == w.shape[:1]))):
+            return _checked(input, weight, bias)
+    else:
+        return _checked(input, weight, bias)
+    needs_grad = input._requires_grad or weight._requires_grad or (bias is not None and bias._requires_grad)
+    return _record(ops.linear, (input, weight, bias), _run(ops.linear, (x, w, b), {}), {}, needs_grad)
+
+
+def _checked(input, weight, bias):
+    """:func:`linear` for anything off its hot path: validates, then runs it, or names the problem."""
     for position, (name, value) in enumerate((("input", input), ("weight", weight), ("bias", bias)), 1):
         if value is None and name == "bias":
             continue

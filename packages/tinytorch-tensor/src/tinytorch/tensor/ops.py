@@ -6,6 +6,8 @@ gradients. ``Tensor`` methods run them through :func:`tinytorch.tensor.apply_op`
 functions. Every kernel is listed in ``__all__`` so that autograd can check it has a rule for each.
 """
 
+import math
+
 import numpy as np
 
 __all__ = [
@@ -65,7 +67,7 @@ def linear(input, weight, bias=None):
     # batch, (N, in) @ (in, out); weight.T is a view that BLAS reads without a copy.
     # BEGIN SOLUTION
     lead = input.shape[:-1]
-    x = input.reshape(int(np.prod(lead)), input.shape[-1]) if input.ndim != 2 else input  # (N, in)
+    x = input.reshape(math.prod(lead), input.shape[-1]) if input.ndim != 2 else input  # (N, in)
     out = x @ weight.T  # (N, out)
     if bias is not None:
         out += bias
