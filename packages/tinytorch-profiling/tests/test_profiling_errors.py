@@ -20,3 +20,12 @@ def test_kernel_name_of_a_function_and_of_a_name():
 def test_activation_bytes_refuses_what_is_not_a_tensor(output):
     with pytest.raises(TypeError, match="activation_bytes expects a Tensor or a sequence of Tensors"):
         activation_bytes(output)
+
+
+def test_atomic_write_into_a_missing_folder_names_the_target(tmp_path):
+    from tinytorch.profiling import atomic_write_text
+
+    target = tmp_path / "no" / "such" / "profile.json"
+    with pytest.raises(FileNotFoundError, match="profile.json"):
+        atomic_write_text(target, "{}")
+    assert not (tmp_path / "no").exists()

@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 from tinytorch.layers import Linear, Sequential
-from tinytorch.quant import choose_qparams, load, quantize_dynamic, quantize_per_tensor, save
+from tinytorch.quant import (
+    MinMaxObserver, PercentileObserver, choose_qparams, dequantize, load, quantize_dynamic,
+    quantize_per_channel, quantize_per_tensor, quantize_static, save,
+)
+from tinytorch.tensor import Tensor
 
 
 def test_choose_qparams_refuses_an_inverted_range():
@@ -64,3 +68,66 @@ def test_load_of_a_foreign_or_damaged_file_is_a_value_error_naming_it(tmp_path, 
         load(model, path)
     for k, v in model.state_dict().items():
         np.testing.assert_array_equal(v, before[k])
+
+
+@pytest.mark.parametrize("axis", [2, -3, 5])
+def test_quantize_per_channel_refuses_an_axis_out_of_range(axis):
+    # torch: IndexError "Dimension out of range (expected to be in range of [-2, 1], but got 5)"
+    with pytest.raises(IndexError, match=rf"expected to be in range of \[-2, 1\], but got {axis}"):
+        quantize_per_channel(np.ones((2, 3), np.float32), axis=axis)
+
+
+def test_quantize_per_channel_negative_axis_counts_from_the_end():
+    w = np.array([[0.5, -1.0], [0.1, 0.2]], np.float32)
+    q_last, s_last = quantize_per_channel(w, axis=-1)
+    q_one, s_one = quantize_per_channel(w, axis=1)
+    np.testing.assert_array_equal(q_last, q_one)
+    np.testing.assert_array_equal(s_last, s_one)
+
+
+def test_dequantize_refuses_bad_codes_scales_and_axes():
+    codes = np.ones((2, 3), np.int8)
+    with pytest.raises(IndexError, match="but got 5"):
+        dequantize(codes, np.ones(2, np.float32), axis=5)
+    with pytest.raises(ValueError, match=r"3 scales for 2 channels along axis 0 of codes of shape \(2, 3\)"):
+        dequantize(codes, np.ones(3, np.float32), axis=0)
+    with pytest.raises(ValueError, match="2 scales need an axis="):
+        dequantize(codes, np.ones(2, np.float32))
+    with pytest.raises(TypeError, match="dequantize expects integer codes, got dtype float32"):
+        dequantize(np.ones(3, np.float32), 0.1)
+    np.testing.assert_allclose(dequantize([1, 2], 0.5, 0), [0.5, 1.0])
+
+
+def test_percentile_observer_refuses_a_percentile_that_is_no_number():
+    with pytest.raises(TypeError, match="percentile must be a number in \\(50, 100\\], got 'a'"):
+        PercentileObserver("a")
+
+
+@pytest.mark.parametrize("observer", [3, MinMaxObserver()])
+def test_quantize_static_wants_an_observer_factory(observer):
+    model = Sequential(Linear(4, 3))
+    with pytest.raises(TypeError, match="observer must make a new observer per layer"):
+        quantize_static(model, [Tensor(np.ones((2, 4), np.float32))], observer=observer)
+
+
+def test_save_into_a_missing_folder_names_the_target(tmp_path):
+    target = tmp_path / "no" / "such" / "model.npz"
+    with pytest.raises(FileNotFoundError, match="model.npz"):
+        save(_template(), target)
+
+
+def test_fuse_conv_bn_eval_needs_eval_mode_and_matching_channels():
+    from tinytorch.quant import fuse_conv_bn_eval
+    from tinytorch.spatial import BatchNorm2d, Conv2d
+
+    with pytest.raises(AssertionError, match="Fusion only for eval!"):  # torch's class and words
+        fuse_conv_bn_eval(Conv2d(1, 2, 3), BatchNorm2d(2))
+    with pytest.raises(ValueError, match=r"BatchNorm2d\(3\) cannot follow a Conv2d with 2 output channels"):
+        fuse_conv_bn_eval(Conv2d(1, 2, 3).eval(), BatchNorm2d(3).eval())
+
+
+def test_quantize_dynamic_still_folds_a_model_left_in_training_mode():
+    from tinytorch.spatial import BatchNorm2d, Conv2d
+
+    q = quantize_dynamic(Sequential(Conv2d(1, 2, 3), BatchNorm2d(2)))
+    assert type(q[1]).__name__ == "Identity"

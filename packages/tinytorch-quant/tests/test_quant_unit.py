@@ -238,7 +238,7 @@ def test_fuse_conv_bn_eval_equals_conv_then_batchnorm():
         bn(conv(randn(4, 3, 6, 6) * 2 + 1))
     bn.weight.data[...] = np.linspace(0.5, 2, 5)
     bn.bias.data[...] = np.linspace(-1, 1, 5)
-    bn.eval()
+    conv.eval(), bn.eval()
     x = randn(2, 3, 6, 6)
     from tinytorch.quant import fuse_conv_bn_eval
 

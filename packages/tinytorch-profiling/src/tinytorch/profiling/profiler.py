@@ -5,6 +5,7 @@ the autograd engine runs) reports its name, phase, inputs, output and kernel wal
 profiler aggregates them per (kernel, phase) into calls, time, FLOPs and bytes moved.
 """
 
+import errno
 import json
 import os
 import tempfile
@@ -55,6 +56,8 @@ def atomic_write(path, write, mode="wb"):
     ``path`` is left as it was. The file gets the usual permissions (0666 minus the umask)."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):  # else mkstemp's error would name the temp file, not the target
+        raise FileNotFoundError(errno.ENOENT, f"the folder {folder!r} to write into does not exist", path)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1], dir=folder)
     try:
         with os.fdopen(fd, mode) as f:

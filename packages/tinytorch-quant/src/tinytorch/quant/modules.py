@@ -207,11 +207,22 @@ def fuse_conv_bn_eval(conv, bn):
 
     With :math:`g = \gamma / \sqrt{\sigma^2 + \epsilon}` per channel:
     :math:`W' = g W`, :math:`b' = g (b - \mu) + \beta`. Folding before quantizing removes the
-    batch norm's arrays and lets the per-channel weight scales absorb :math:`g`.
+    batch norm's arrays and lets the per-channel weight scales absorb :math:`g`. Both modules
+    must be in eval mode (``AssertionError`` otherwise, as torch).
     """
     if not isinstance(conv, Conv2d) or not isinstance(bn, BatchNorm2d):
         raise TypeError(f"fuse_conv_bn_eval expects (Conv2d, BatchNorm2d), got "
                         f"({type(conv).__name__}, {type(bn).__name__})")
+    if conv.training or bn.training:
+        raise AssertionError("fuse_conv_bn_eval: Fusion only for eval! (call .eval() on both modules)")
+    return _fold(conv, bn)
+
+
+def _fold(conv, bn):
+    # fuse_batchnorm folds regardless of mode: the quantized model it prepares is inference-only.
+    if bn.num_features != conv.out_channels:
+        raise ValueError(f"fuse_conv_bn_eval: BatchNorm2d({bn.num_features}) cannot follow a Conv2d "
+                         f"with {conv.out_channels} output channels")
     if bn.running_mean is None:
         raise ValueError("fuse_conv_bn_eval needs a BatchNorm2d that tracks running statistics")
     fused = copy.deepcopy(conv)
@@ -239,7 +250,7 @@ def fuse_batchnorm(model):
         for a, b in zip(names, names[1:]):
             conv, bn = container._modules[a], container._modules[b]
             if isinstance(conv, Conv2d) and isinstance(bn, BatchNorm2d) and bn.track_running_stats:
-                setattr(container, a, fuse_conv_bn_eval(conv, bn))
+                setattr(container, a, _fold(conv, bn))
                 setattr(container, b, Identity())
     return model
 
@@ -302,6 +313,9 @@ def quantize_static(model, calibration_data, observer=MinMaxObserver, qconfig_sp
     if fuse and Conv2d in spec:
         fuse_batchnorm(calibrated)
     watched = {name: m for name, m in calibrated.named_modules() if type(m) in spec}
+    if not callable(observer) or isinstance(observer, MinMaxObserver):
+        raise TypeError(f"quantize_static: observer must make a new observer per layer (a class or a "
+                        f"function such as lambda: PercentileObserver(99.9)), got {observer!r}")
     observers = {name: observer() for name in watched}
     handles = [
         m.register_forward_pre_hook(lambda mod, args, obs=observers[name]: obs(args[0].data))

@@ -87,12 +87,29 @@ def _quantize(x, scale, zero_point):
 
 def dequantize(q, scale, zero_point=0, axis=None):
     """``scale * (q - zero_point)`` in float32; ``axis`` names the per-channel dim of ``scale``."""
+    q = np.asarray(q)
+    if q.dtype.kind not in "iu":
+        raise TypeError(f"dequantize expects integer codes, got dtype {q.dtype}")
     scale = np.asarray(scale, dtype=np.float32)
     if axis is not None:
-        shape = [1] * np.ndim(q)
+        axis = _check_axis(axis, q.ndim)
+        if scale.size != q.shape[axis]:
+            raise ValueError(f"dequantize: {scale.size} scales for {q.shape[axis]} channels along "
+                             f"axis {axis} of codes of shape {q.shape}")
+        shape = [1] * q.ndim
         shape[axis] = -1
         scale = scale.reshape(shape)
+    elif scale.size != 1:
+        raise ValueError(f"dequantize: {scale.size} scales need an axis= naming the channel dim")
     return (q.astype(np.float32) - np.float32(zero_point)) * scale
+
+
+def _check_axis(axis, ndim):
+    # torch's wording and class for an out-of-range dim
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
+                         f"but got {axis!r})")
+    return int(axis) % ndim
 
 
 def quantize_per_channel(w, axis=0):
@@ -114,7 +131,9 @@ def quantize_per_channel(w, axis=0):
         raise TypeError(f"quantize_per_channel expects a floating point weight, got dtype {w.dtype}")
     if not np.isfinite(w).all():
         raise ValueError("quantize_per_channel: the weight holds NaN or infinity")
-    axis = axis % w.ndim
+    if w.ndim == 0:
+        raise ValueError("quantize_per_channel expects a weight with at least one dim, got a 0-d array")
+    axis = _check_axis(axis, w.ndim)
     # BEGIN SOLUTION
     reduce = tuple(d for d in range(w.ndim) if d != axis)
     amax = np.abs(w).max(axis=reduce) if w.size else np.zeros(w.shape[axis], w.dtype)
@@ -172,6 +191,8 @@ class PercentileObserver(MinMaxObserver):
 
     def __init__(self, percentile=99.99):
         super().__init__()
+        if isinstance(percentile, bool) or not isinstance(percentile, (int, float, np.number)):
+            raise TypeError(f"percentile must be a number in (50, 100], got {percentile!r}")
         if not 50.0 < percentile <= 100.0:
             raise ValueError(f"percentile must be in (50, 100], got {percentile!r}")
         self.percentile = float(percentile)

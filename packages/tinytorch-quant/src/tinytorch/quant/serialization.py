@@ -9,6 +9,7 @@ renamed over the target only when complete; loads check every key, shape and dty
 anything is copied into the model.
 """
 
+import errno
 import json
 import os
 import tempfile
@@ -56,6 +57,8 @@ def save(model, path):
     }
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):  # else mkstemp's error would name the temp file, not the target
+        raise FileNotFoundError(errno.ENOENT, f"the folder {folder!r} to write into does not exist", path)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
