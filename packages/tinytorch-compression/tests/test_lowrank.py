@@ -51,3 +51,8 @@ def test_no_bias_and_careless_inputs():
         factorize_linear(Linear(5, 3), rank=4)
     with pytest.raises(TypeError, match="Linear"):
         factorize_linear(object(), rank=1)
+
+
+def test_rank_for_no_singular_values_is_refused():
+    with pytest.raises(ValueError, match="non-empty"):
+        rank_for_energy(np.array([]), 0.9)

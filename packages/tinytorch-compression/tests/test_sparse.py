@@ -79,3 +79,18 @@ def test_bad_files_and_keys(tmp_path):
     corrupt = BitmaskArray(np.packbits([1, 1, 0]), np.array([1.0]), (3,))
     with pytest.raises(ValueError, match="corrupt"):
         corrupt.to_dense()
+
+
+def test_careless_sparse_inputs(tmp_path):
+    with pytest.raises(ValueError, match="column index 5"):
+        CSRMatrix(np.array([0, 1]), np.array([5]), np.array([1.0]), (1, 3))
+    with pytest.raises(ValueError, match="crow_indices"):
+        CSRMatrix(np.array([0, 2]), np.array([1]), np.array([1.0]), (1, 3))
+    m = CSRMatrix.from_dense(np.array([[0.0, 2.0], [1.0, 0.0]]))
+    np.testing.assert_array_equal(m @ np.array([1.0, 3.0]), [6.0, 1.0])
+    with pytest.raises(ValueError, match="1-d x of length 2"):
+        m @ np.ones((2, 2))
+    with pytest.raises(TypeError, match="state_dict"):
+        save_sparse(3, tmp_path / "x.npz")
+    with pytest.raises(FileNotFoundError, match="nonexistent"):
+        load_sparse(tmp_path / "nonexistent.npz")

@@ -135,6 +135,8 @@ def test_careless_inputs(model):
         generate_batch(model, [[1], []], 3)
     with pytest.raises(ValueError, match="non-empty list"):
         generate_batch(model, [], 3)
+    with pytest.raises(ValueError, match="pad_id 50"):
+        generate_batch(model, [[1, 2], [3]], 2, pad_id=50)
     assert generate(model, p, 0).shape == p.shape
 
 

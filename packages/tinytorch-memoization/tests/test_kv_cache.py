@@ -48,6 +48,8 @@ def test_protocol_errors():
         cache.update(2, k, k)
     with pytest.raises(ValueError, match=r"shape \(1, 2, T_new, 4\)"):
         cache.update(0, zeros(1, 3, 4, 4), zeros(1, 3, 4, 4))
+    with pytest.raises(TypeError, match="got ndarray"):
+        cache.update(0, np.zeros((1, 2, 1, 4), np.float32), np.zeros((1, 2, 1, 4), np.float32))
     cache.update(0, k, k)
     with pytest.raises(RuntimeError, match="updated twice"):
         cache.update(0, k, k)

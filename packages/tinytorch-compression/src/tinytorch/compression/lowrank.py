@@ -30,6 +30,8 @@ def rank_for_energy(singular_values, energy):
     if isinstance(energy, bool) or not isinstance(energy, numbers.Real) or not 0.0 < energy <= 1.0:
         raise ValueError(f"energy must be a fraction in (0, 1], got {energy!r}")
     s2 = np.asarray(singular_values, dtype=np.float64) ** 2
+    if s2.ndim != 1 or s2.size == 0:
+        raise ValueError(f"rank_for_energy: singular_values must be a non-empty 1-D array, got shape {s2.shape}")
     if s2.sum() == 0:
         return 1
     kept = np.cumsum(s2) / s2.sum()

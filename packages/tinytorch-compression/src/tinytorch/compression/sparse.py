@@ -38,10 +38,30 @@ class CSRMatrix:
     """
 
     def __init__(self, crow_indices, col_indices, values, shape):
-        self.crow_indices = crow_indices
-        self.col_indices = col_indices
+        crow, cols, values = np.asarray(crow_indices), np.asarray(col_indices), np.asarray(values)
+        shape = tuple(int(n) for n in shape)
+        if len(shape) != 2 or min(shape) < 0:
+            raise ValueError(f"CSRMatrix: shape must be 2 non-negative sizes, got {shape}")
+        if crow.shape != (shape[0] + 1,) or crow[0] != 0 or np.any(np.diff(crow) < 0) \
+                or crow[-1] != cols.size or cols.shape != values.shape or cols.ndim != 1:
+            raise ValueError(f"CSRMatrix: crow_indices must rise from 0 to nnz={cols.size} over "
+                             f"{shape[0] + 1} entries and col_indices match values' {values.shape}, "
+                             f"got crow_indices {crow.tolist()} and col_indices of shape {cols.shape}")
+        bad = cols[(cols < 0) | (cols >= shape[1])]
+        if bad.size:
+            raise ValueError(f"CSRMatrix: column index {int(bad[0])} is out of range for shape {shape}")
+        self.crow_indices = crow
+        self.col_indices = cols
         self.values = values
-        self.shape = tuple(shape)
+        self.shape = shape
+
+    def __matmul__(self, other):
+        """``self @ x`` for a 1-d ``x`` (:meth:`matvec`); a 2-d ``x`` column by column is not supported."""
+        x = np.asarray(other)
+        if x.ndim != 1 or x.shape[0] != self.shape[1]:
+            raise ValueError(f"CSRMatrix @ x needs a 1-d x of length {self.shape[1]}, got shape {x.shape} "
+                             f"(use to_dense() @ x for matrices)")
+        return self.matvec(x)
 
     @classmethod
     def from_dense(cls, array):
@@ -138,6 +158,9 @@ def save_sparse(state_dict, path):
     Returns:
         the file's size in bytes.
     """
+    if not hasattr(state_dict, "items"):
+        raise TypeError(f"save_sparse expects a state_dict (dict of name -> array/Tensor), "
+                        f"got {type(state_dict).__name__}")
     entries, chunks, offset = {}, [], 0
     for name, value in state_dict.items():
         value = np.asarray(getattr(value, "data", value))
@@ -168,6 +191,8 @@ def save_sparse(state_dict, path):
 def load_sparse(path):
     """Read a file written by :func:`save_sparse` back into a dict of dense ndarrays (no pickle);
     raises ``ValueError`` on a malformed file before returning anything."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"load_sparse: no such file: {path!r}")
     if not zipfile.is_zipfile(path):
         raise ValueError(f"{path} is not a sparse state file: not an .npz archive")
     with np.load(path, allow_pickle=False) as data:

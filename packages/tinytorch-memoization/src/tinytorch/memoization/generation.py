@@ -223,6 +223,10 @@ def generate_batch(model, prompts, max_new_tokens, pad_id=0, **kwargs):
     for i, r in enumerate(rows):
         if r.size == 0:
             raise ValueError(f"generate_batch: prompts[{i}] is empty")
+    V = model.config.vocab_size
+    if isinstance(pad_id, bool) or not isinstance(pad_id, numbers.Integral) or not 0 <= pad_id < V:
+        raise ValueError(f"generate_batch: pad_id {pad_id!r} must be a token id in [0, {V}) (pads are "
+                         f"embedded, though never attended to)")
     width = max(r.size for r in rows)
     ids = np.full((len(rows), width), pad_id, dtype=np.int64)
     mask = np.zeros((len(rows), width), dtype=bool)

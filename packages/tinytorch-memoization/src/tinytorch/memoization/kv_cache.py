@@ -113,7 +113,10 @@ class KVCache:
             raise IndexError(f"KVCache: layer_idx {layer_idx!r} out of range for {self.n_layer} layers")
         expected = (self.batch_size, self.n_head, None, self.head_dim)
         for name, t in (("k", k), ("v", v)):
-            if not isinstance(t, Tensor) or t.ndim != 4 or t.shape[0] != expected[0] \
+            if not isinstance(t, Tensor):
+                raise TypeError(f"KVCache.update: {name} must be a Tensor, got {type(t).__name__} "
+                                f"(KVCache.write takes ndarrays)")
+            if t.ndim != 4 or t.shape[0] != expected[0] \
                     or t.shape[1] != expected[1] or t.shape[3] != expected[3]:
                 raise ValueError(
                     f"KVCache.update: {name} must be a Tensor of shape ({self.batch_size}, {self.n_head}, "
