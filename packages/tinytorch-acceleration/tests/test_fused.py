@@ -152,3 +152,10 @@ def test_linear_act_equals_composite_on_random_shapes(lead, n_in, n_out, activat
     b = _t(rng, n_out, dtype="float32") if bias else None
     np.testing.assert_allclose(linear_act(x, w, b, activation).data,
                                COMPOSITE_ACT[activation](linear(x, w, b)).data, rtol=1e-5, atol=1e-6)
+
+
+def test_attention_refuses_mixed_dtypes_as_torch():
+    q = Tensor(np.ones((1, 1, 2, 4)))
+    k = Tensor(np.ones((1, 1, 2, 4), np.float32))
+    with pytest.raises(RuntimeError, match="same dtype, got float64, float32 and float32"):
+        scaled_dot_product_attention(q, k, k)

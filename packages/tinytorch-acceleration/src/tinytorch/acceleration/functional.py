@@ -90,6 +90,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         _float_tensor("scaled_dot_product_attention", name, t)
         if t.ndim < 2:
             raise ValueError(f"scaled_dot_product_attention: {name} must have at least 2 dims, got shape {t.shape}")
+    if not query.dtype == key.dtype == value.dtype:
+        raise RuntimeError(f"scaled_dot_product_attention: expected query, key and value to have the same dtype, "
+                           f"got {query.dtype}, {key.dtype} and {value.dtype}")
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
         raise ValueError(
             f"scaled_dot_product_attention: query {query.shape}, key {key.shape} and value {value.shape} "
