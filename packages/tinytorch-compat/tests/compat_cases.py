@@ -453,6 +453,12 @@ class _Squares:
 DATA = [
     ("torch.utils.data.Dataset", "value", lambda L: issubclass(L.utils.data.TensorDataset, L.utils.data.Dataset)),
     ("torch.utils.data.TensorDataset", "value", lambda L: L.utils.data.TensorDataset(L.tensor(_X), L.tensor(_Y))[3]),
+    ("torch.utils.data.Subset", "value", lambda L: L.utils.data.Subset(
+        L.utils.data.TensorDataset(L.tensor(_X), L.tensor(_Y)), [7, 2])[1]),
+    ("torch.utils.data.random_split", "value", lambda L: [len(s) for s in L.utils.data.random_split(
+        L.utils.data.TensorDataset(L.tensor(_X)), [0.7, 0.3])]),
+    ("torch.utils.data.random_split", "error", lambda L: L.utils.data.random_split(
+        L.utils.data.TensorDataset(L.tensor(_X)), [3, 3])),
     ("torch.utils.data.DataLoader", "value", lambda L: _batches(L, batch_size=4)),
     ("torch.utils.data.DataLoader", "value", lambda L: _batches(L, batch_size=3, drop_last=True,
                                                                 num_workers=2, pin_memory=True)),

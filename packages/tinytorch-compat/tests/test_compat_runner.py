@@ -76,7 +76,7 @@ def test_usage_and_missing_script():
     ("torch.nn.functional.elu", "tinytorch.activations (module 02)"),
     ("torch.nn.TransformerEncoder", "tinytorch.transformer (module 13)"),
     ("torch.optim.LBFGS", "tinytorch.optim (module 06)"),
-    ("torch.utils.data.random_split", "tinytorch.data (module 08)"),
+    ("torch.utils.data.ConcatDataset", "tinytorch.data (module 08)"),
     ("torch.einsum", "tinytorch.tensor (module 01)"),
     ("torch.set_num_threads", "tinytorch.acceleration (module 18)"),
 ])
@@ -95,7 +95,7 @@ def test_attribute_errors_come_from_every_facade_module():
     import tinytorch.compat as torch
     for module, name in [(torch, "einsum"), (torch.nn, "GRU"), (torch.nn.functional, "elu"),
                          (torch.nn.init, "orthogonal_"), (torch.optim, "LBFGS"),
-                         (torch.optim.lr_scheduler, "OneCycleLR"), (torch.utils.data, "random_split"),
+                         (torch.optim.lr_scheduler, "OneCycleLR"), (torch.utils.data, "ConcatDataset"),
                          (torch.cuda, "Stream"), (torch.accelerator, "synchronize")]:
         with pytest.raises(AttributeError, match="TinyTorch has no torch"):
             getattr(module, name)

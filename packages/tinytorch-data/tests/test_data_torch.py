@@ -125,3 +125,25 @@ def test_sampler_and_batch_sampler_batches_match_torch():
     theirs = [b[0].tolist() for b in tud.DataLoader(tud.TensorDataset(torch.from_numpy(x)),
                                                     batch_sampler=batches)]
     assert ours == theirs
+
+
+@pytest.mark.parametrize("lengths", [[7, 3], [0.8, 0.2], [0.33, 0.33, 0.34], [0.5, 0.5], [10, 0]])
+def test_random_split_sizes_match_torch_and_cover_the_dataset(lengths):
+    from tinytorch.data.dataloader import random_split
+    x = np.arange(10.0, dtype=np.float32)
+    ours = random_split(TensorDataset(x), lengths, generator=np.random.default_rng(0))
+    theirs = tud.random_split(tud.TensorDataset(torch.from_numpy(x)), lengths)
+    assert [len(s) for s in ours] == [len(s) for s in theirs]
+    picked = sorted(float(v) for s in ours for (v,) in [s[i] for i in range(len(s))])
+    assert picked == x.tolist()
+    batches = [b[0].tolist() for b in DataLoader(ours[0], batch_size=4)]
+    assert sum(len(b) for b in batches) == len(ours[0])
+
+
+@pytest.mark.parametrize("lengths", [[5, 4], [0.5, 0.4]])
+def test_random_split_bad_lengths_raise_like_torch(lengths):
+    from tinytorch.data.dataloader import random_split
+    with pytest.raises(ValueError):
+        tud.random_split(tud.TensorDataset(torch.zeros(10)), lengths)
+    with pytest.raises(ValueError):
+        random_split(TensorDataset(np.zeros(10)), lengths)

@@ -86,6 +86,72 @@ class TensorDataset(Dataset):
         return self._arrays[0].shape[0]
 
 
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices`` (``torch.utils.data.Subset``).
+
+    A batch is still one fancy index when ``dataset`` has ``__getitems__``.
+
+    Example:
+        >>> import numpy as np
+        >>> sub = Subset(TensorDataset(np.arange(5) * 10), [4, 0])
+        >>> len(sub), int(sub[0][0].item())
+        (2, 40)
+    """
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = np.asarray(indices, dtype=np.int64)
+
+    def __getitem__(self, index):
+        return self.dataset[int(self.indices[index])]
+
+    def __getitems__(self, indices):
+        picked = self.indices[np.asarray(indices, dtype=np.int64)]
+        if hasattr(self.dataset, "__getitems__"):
+            return self.dataset.__getitems__(picked)
+        return default_collate([self.dataset[int(i)] for i in picked])
+
+    def __len__(self):
+        return len(self.indices)
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split ``dataset`` into non-overlapping random :class:`Subset` s
+    (``torch.utils.data.random_split``).
+
+    Args:
+        dataset: the dataset to split.
+        lengths: the sizes (summing to ``len(dataset)``), or fractions summing to 1; as in
+            PyTorch, fractions are floored and the remainder handed out one by one from the first.
+        generator: a ``numpy.random.Generator`` (``tinytorch.tensor.Generator`` is one).
+            Default: TinyTorch's global generator.
+
+    Example:
+        >>> import numpy as np
+        >>> train, val = random_split(TensorDataset(np.arange(10)), [0.8, 0.2])
+        >>> len(train), len(val), sorted(int(i) for i in np.concatenate([train.indices, val.indices]))[:3]
+        (8, 2, [0, 1, 2])
+    """
+    _check_generator("random_split", generator)
+    n = len(dataset)
+    lengths = list(lengths)
+    if lengths and all(isinstance(x, float) for x in lengths) and abs(sum(lengths) - 1) < 1e-9:
+        counts = [int(np.floor(n * frac)) for frac in lengths]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if any(isinstance(x, bool) or not isinstance(x, numbers.Integral) or x < 0 for x in lengths):
+        raise ValueError(f"random_split: lengths must be non-negative ints or fractions summing to 1, got {lengths}")
+    if sum(lengths) != n:
+        raise ValueError(
+            f"Sum of input lengths does not equal the length of the input dataset! "
+            f"({sum(lengths)} != {n})"
+        )
+    order = (generator if generator is not None else default_generator).permutation(n)
+    bounds = np.cumsum([0] + lengths)
+    return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
 def _as_tensor(value):
     """Wrap a collated field as a Tensor, keeping an ndarray's dtype (``torch.as_tensor``)."""
     return value if isinstance(value, Tensor) else Tensor(np.asarray(value))

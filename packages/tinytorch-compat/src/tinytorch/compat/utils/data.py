@@ -2,13 +2,14 @@
 
 from tinytorch.data import DataLoader, Dataset, TensorDataset, default_collate
 from tinytorch.data.dataloader import (
-    BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
+    BatchSampler, RandomSampler, Sampler, SequentialSampler, Subset, SubsetRandomSampler,
+    random_split,
 )
 
 from .._missing import missing
 
 __all__ = [
-    "Dataset", "TensorDataset", "DataLoader", "default_collate",
+    "Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
     "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
 ]
 
