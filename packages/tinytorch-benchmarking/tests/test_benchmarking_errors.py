@@ -79,3 +79,22 @@ def test_bootstrap_ci_refuses_a_resample_count_below_one(resamples):
 
     with pytest.raises(ValueError, match=f"resamples must be an int >= 1, got {resamples}"):
         bootstrap_ci([1.0, 2.0], resamples=resamples)
+
+
+@pytest.mark.parametrize("names", [("a",), ("a", "b", "c"), "ab", ("a", 2)])
+def test_compare_checks_its_names_before_timing_anything(names):
+    from tinytorch.benchmarking import compare
+
+    calls = []
+    with pytest.raises(ValueError, match="names must be two strings"):
+        compare(lambda: calls.append(1), lambda: calls.append(2), repeats=2, names=names)
+    assert calls == []
+
+
+def test_plot_results_refuses_an_empty_list(tmp_path):
+    from tinytorch.benchmarking import plot_results
+
+    pytest.importorskip("matplotlib")
+    with pytest.raises(ValueError, match="no results to plot"):
+        plot_results([], tmp_path / "empty.png")
+    assert not (tmp_path / "empty.png").exists()

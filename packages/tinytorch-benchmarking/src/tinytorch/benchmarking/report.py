@@ -86,6 +86,8 @@ def plot_results(results, path, title="Benchmark"):
     flat = []
     for r in _check(results):
         flat += [r.baseline, r.candidate] if isinstance(r, Comparison) else [r]
+    if not flat:
+        raise ValueError("plot_results: no results to plot")
     fig, ax = plt.subplots(figsize=(max(4, 1.4 * len(flat)), 3.5))
     try:
         ax.boxplot([[t * 1e3 for t in r.stats.samples] for r in flat], showfliers=True)

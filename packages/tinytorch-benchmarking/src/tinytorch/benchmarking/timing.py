@@ -222,6 +222,8 @@ def compare(baseline, candidate, warmup=3, repeats=20, min_time=0.0, number=None
         >>> len(c.ratios), c.ci[0] <= c.ratio <= c.ci[1], c.speedup == 1 / c.ratio
         (7, True, True)
     """
+    if isinstance(names, str) or len(names) != 2 or not all(isinstance(n, str) for n in names):
+        raise ValueError(f"compare: names must be two strings (baseline, candidate), got {names!r}")
     for label, fn in zip(names, (baseline, candidate)):
         if not callable(fn):
             raise TypeError(f"compare: {label} must be callable, got {type(fn).__name__}")
