@@ -159,3 +159,12 @@ def test_attention_refuses_mixed_dtypes_as_torch():
     k = Tensor(np.ones((1, 1, 2, 4), np.float32))
     with pytest.raises(RuntimeError, match="same dtype, got float64, float32 and float32"):
         scaled_dot_product_attention(q, k, k)
+
+
+def test_attention_over_no_keys_gives_zeros_as_torch():
+    q = Tensor(np.ones((1, 1, 2, 4), np.float32), requires_grad=True)
+    kv = Tensor(np.ones((1, 1, 0, 4), np.float32))
+    out = scaled_dot_product_attention(q, kv, kv)
+    assert out.shape == (1, 1, 2, 4) and not out.data.any()
+    out.sum().backward()
+    np.testing.assert_array_equal(q.grad.data, np.zeros((1, 1, 2, 4), np.float32))

@@ -115,6 +115,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         if mask.dtype != np.bool_:
             mask = mask.astype(query.dtype, copy=False)
     s = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    if key.shape[-2] == 0:  # no keys: zeros (..., L, Ev), as torch; (L, 0) @ (0, Ev) keeps the graph
+        return (query @ key.transpose(-2, -1)) @ value
     return apply_op(kernels.attention, query, key, value, mask=mask, causal=bool(is_causal), scale=s)
 
 
