@@ -195,3 +195,19 @@ def test_mha_constructor_and_input_errors():
         mha(_t(3, 2, 8), _t(3, 8), _t(3, 8))
     with pytest.raises(TypeError, match="query"):
         mha([[1.0]], _t(3, 8), _t(3, 8))
+
+
+def test_torch_only_options_are_accepted_or_refused_by_name():
+    mha = MultiheadAttention(8, 2, device="cpu", dtype="float64")
+    assert mha.in_proj_weight.dtype == np.float64 and mha.out_proj.weight.dtype == np.float64
+    for option in ("add_bias_kv", "add_zero_attn"):
+        with pytest.raises(NotImplementedError, match=option):
+            MultiheadAttention(8, 2, **{option: True})
+    with pytest.raises(RuntimeError, match="CPU only"):
+        MultiheadAttention(8, 2, device="cuda")
+    with pytest.raises(TypeError, match="floating point"):
+        MultiheadAttention(8, 2, dtype="int64")
+    q = _t(2, 3, 4)
+    assert scaled_dot_product_attention(q, q, q, enable_gqa=False).shape == (2, 3, 4)
+    with pytest.raises(NotImplementedError, match="enable_gqa"):
+        scaled_dot_product_attention(q, q, q, enable_gqa=True)

@@ -197,3 +197,23 @@ def test_training_step_reduces_loss():
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
     assert model.wte.weight.grad is not None and model.wpe.weight.grad is not None
+
+
+def test_filters_refuse_bad_arguments():
+    from tinytorch.transformer import top_k_filter, top_p_filter
+
+    logits = np.ones((1, 5), np.float32)
+    with pytest.raises(ValueError, match="k must be a positive int, got 0"):
+        top_k_filter(logits, 0)
+    with pytest.raises(ValueError, match=r"p must be in \(0, 1\], got 0"):
+        top_p_filter(logits, 0)
+    with pytest.raises(ValueError, match="got 1.5"):
+        top_p_filter(logits, 1.5)
+
+
+def test_grad_mode_and_no_grad_give_the_same_logits(tiny):
+    x = Tensor(ids(8, 2, 6))
+    with_grad, _ = tiny(x)
+    with no_grad():
+        without, _ = tiny(x)
+    np.testing.assert_allclose(with_grad.data, without.data, rtol=1e-6, atol=1e-7)

@@ -217,7 +217,7 @@ def _as_mask(attn_mask, dtype, scores_shape):
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
-                                 scale=None):
+                                 scale=None, enable_gqa=False):
     r"""Attention of every query over every key (``torch.nn.functional.scaled_dot_product_attention``).
 
     .. math::
@@ -237,6 +237,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         is_causal: mask out keys after each query (top-left aligned lower triangle, as PyTorch);
             an error together with ``attn_mask``.
         scale: factor applied to :math:`Q K^T`; default :math:`1/\sqrt{E}`.
+        enable_gqa: only False (grouped-query attention is not supported; True raises
+            NotImplementedError).
 
     Shape:
         - Output: :math:`(..., L, E_v)`, batch dims broadcast between query, key and value.
@@ -247,6 +249,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         >>> scaled_dot_product_attention(q, q, v, is_causal=True)[0, 0]
         tensor([1., 2.])
     """
+    if enable_gqa:
+        raise NotImplementedError("scaled_dot_product_attention: enable_gqa=True (grouped-query attention) "
+                                  "is not supported; repeat the key and value heads to the query's count")
     scores_shape = _check_inputs(query, key, value)
     if isinstance(dropout_p, bool) or not isinstance(dropout_p, numbers.Real) or not 0.0 <= dropout_p <= 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p!r}")

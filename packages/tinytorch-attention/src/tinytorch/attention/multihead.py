@@ -60,15 +60,17 @@ class MultiheadAttention(Module):
     **masked out** (the opposite of ``scaled_dot_product_attention``); float masks are added.
     Deliberate difference: a query whose keys are all masked gives zero weights (the output is then
     ``out_proj.bias``); PyTorch returns that too with ``need_weights=False`` but NaN with
-    ``need_weights=True``. No ``add_bias_kv`` or ``add_zero_attn``.
+    ``need_weights=True``. ``add_bias_kv`` and ``add_zero_attn`` are refused.
 
     Args:
         embed_dim: model width :math:`E`.
         num_heads: number of heads; must divide ``embed_dim``.
         dropout: dropout on the attention weights in training. Default: 0.0.
         bias: learn ``in_proj_bias`` and ``out_proj.bias``. Default: True.
+        add_bias_kv, add_zero_attn: only False (True raises NotImplementedError).
         kdim, vdim: feature sizes of key and value (default: ``embed_dim``).
         batch_first: inputs and outputs are :math:`(N, L, E)` instead of :math:`(L, N, E)`.
+        device: only ``"cpu"`` or None. dtype: parameter dtype (default float32).
 
     Shape:
         - query :math:`(L, N, E)` (or :math:`(N, L, E)` with ``batch_first``, or unbatched
@@ -87,9 +89,17 @@ class MultiheadAttention(Module):
         ((3, 5, 8), (3, 5, 5))
     """
 
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, kdim=None, vdim=None,
-                 batch_first=False):
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
+                 kdim=None, vdim=None, batch_first=False, device=None, dtype=None):
         super().__init__()
+        if add_bias_kv or add_zero_attn:
+            raise NotImplementedError("MultiheadAttention: add_bias_kv=True and add_zero_attn=True are not "
+                                      f"supported (got add_bias_kv={add_bias_kv!r}, add_zero_attn={add_zero_attn!r})")
+        if device is not None and str(device) != "cpu":
+            raise RuntimeError(f"TinyTorch runs on the CPU only, got device {device!r}")
+        dtype = np.dtype(np.float32 if dtype is None else dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"MultiheadAttention: dtype must be floating point, got {dtype}")
         for name, value in (("embed_dim", embed_dim), ("num_heads", num_heads)):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
                 raise ValueError(f"MultiheadAttention: {name} must be a positive int, got {value!r}")
@@ -123,6 +133,8 @@ class MultiheadAttention(Module):
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(E, E, bias=bias)
         self._reset_parameters()
+        if dtype != np.float32:
+            self.to(dtype)
 
     def _reset_parameters(self):
         E = self.embed_dim

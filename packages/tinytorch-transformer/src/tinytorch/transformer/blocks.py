@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from tinytorch.activations import GELU
 from tinytorch.attention import attention
 from tinytorch.layers import Dropout, LayerNorm, Linear, Module, linear
+from tinytorch.tensor import is_grad_enabled
 
 __all__ = ["GPTConfig", "CausalSelfAttention", "MLP", "Block"]
 
@@ -57,12 +58,13 @@ class GPTConfig:
 class CausalSelfAttention(Module):
     r"""Multi-head self-attention in which a token sees only itself and earlier tokens.
 
-    One packed projection ``c_attn`` (:math:`C \to 3C`) makes queries, keys and values; its
-    three row blocks are used as separate weights (views), so no activation is ever split. The
+    One packed projection ``c_attn`` (:math:`C \to 3C`) makes queries, keys and values. In
+    training its three row blocks are used as separate weights (views), so no activation is split
+    and backward scatters nothing; without a graph (generation) it is one GEMM. The
     heads are a reshape ``(B, T, C) -> (B, H, T, C / H)``: one batched attention for all of them.
 
     Shape:
-        - Input: :math:`(B, T, C)`; ``mask`` a bool ndarray broadcastable to :math:`(B, H, T, S)`,
+        - Input: :math:`(B, T, C)`; ``mask`` None or a bool ndarray broadcastable to :math:`(B, H, T, S)`,
           True = take part. Output: :math:`(B, T, C)`.
     """
 
@@ -80,9 +82,17 @@ class CausalSelfAttention(Module):
         # BEGIN SOLUTION
         B, T, C = x.shape
         H, D = self.n_head, C // self.n_head
-        w, b = self.c_attn.weight, self.c_attn.bias
-        q, k, v = (linear(x, w[i * C:(i + 1) * C], None if b is None else b[i * C:(i + 1) * C])
-                   .reshape(B, T, H, D).transpose(1, 2) for i in range(3))  # 3 x (B, H, T, D)
+        if is_grad_enabled():
+            # training: multiply by the three row blocks of the packed weight (views), so backward
+            # never scatters gradients into a (B, T, 3C) buffer
+            w, b = self.c_attn.weight, self.c_attn.bias
+            q, k, v = (linear(x, w[i * C:(i + 1) * C], None if b is None else b[i * C:(i + 1) * C])
+                       for i in range(3))
+        else:
+            # no graph (generation): one GEMM, then views of its three column blocks
+            qkv = self.c_attn(x)  # (B, T, 3C)
+            q, k, v = (qkv[..., i * C:(i + 1) * C] for i in range(3))
+        q, k, v = (t.reshape(B, T, H, D).transpose(1, 2) for t in (q, k, v))  # 3 x (B, H, T, D)
         if cache is not None:
             k, v = cache.update(layer_idx, k, v)  # (B, H, S, D), S = cached + T
         dropout_p = self.attn_dropout if self.training else 0.0

@@ -99,11 +99,13 @@ class GPT(Module):
         return pos
 
     def _mask(self, B, T, past, attention_mask):
-        """Bool mask, True = take part: causal over ``past + T`` keys, and the padding mask."""
+        """Bool mask, True = take part: causal over ``past + T`` keys, and the padding mask; None when
+        every key takes part."""
         S = past + T
-        mask = np.tri(T, S, k=past, dtype=bool)  # (T, S): query t sits at position past + t
         if attention_mask is None:
-            return mask
+            # one new token sees every key: no mask at all (the common decode step)
+            return None if T == 1 else np.tri(T, S, k=past, dtype=bool)  # query t is at past + t
+        mask = np.tri(T, S, k=past, dtype=bool)  # (T, S)
         am = attention_mask.data if isinstance(attention_mask, Tensor) else np.asarray(attention_mask)
         if am.dtype != np.bool_ or am.shape != (B, S):
             raise ValueError(f"GPT: attention_mask must be a bool (B, T_past + T_new) = ({B}, {S}) mask, "

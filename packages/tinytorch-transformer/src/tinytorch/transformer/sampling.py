@@ -22,6 +22,8 @@ def top_k_filter(logits, k):
         >>> top_k_filter(np.array([[1.0, 3.0, 2.0]]), 2).tolist()
         [[-inf, 3.0, 2.0]]
     """
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k <= 0:
+        raise ValueError(f"top_k_filter: k must be a positive int, got {k!r}")
     # BEGIN SOLUTION
     V = logits.shape[-1]
     k = min(int(k), V)
@@ -39,6 +41,8 @@ def top_p_filter(logits, p):
         >>> top_p_filter(np.log(np.array([[0.5, 0.3, 0.2]])), 0.7).round(3).tolist()
         [[-0.693, -1.204, -inf]]
     """
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 < p <= 1.0:
+        raise ValueError(f"top_p_filter: p must be in (0, 1], got {p!r}")
     # BEGIN SOLUTION
     order = np.argsort(-logits, axis=-1, kind="stable")  # (B, V), most likely first
     ranked = np.take_along_axis(logits, order, axis=-1)
