@@ -7,8 +7,9 @@ bookkeeping is most of the step, so the cache alone buys little over recomputati
 
 :class:`GraphFreeGPT` runs exactly the computation of
 :meth:`tinytorch.transformer.GPT.forward` under ``no_grad`` in eval mode, on the model's own
-parameter arrays (never copied, but looked up once, when it is built: build it again after
-replacing a parameter's array; :func:`~tinytorch.memoization.generate` builds one per call), with the same kernels its layers call
+parameter arrays (looked up once, when it is built, and the linear weights transposed once into
+an ``(in, out)`` copy — the model's size again, for the decoder's lifetime; build it again after
+changing a weight; :func:`~tinytorch.memoization.generate` builds one per call), with the same kernels its layers call
 (the GEMM of ``tinytorch.tensor.ops.linear``, ``tinytorch.activations.ops.gelu``,
 ``tinytorch.attention.ops.masked_softmax``) in the same order: one NumPy call per kernel, no
 graph, no mask at all for a single new position (it sees every cached key). It only
@@ -45,10 +46,16 @@ def _plain(module, cls):
 
 
 def _arrays(layer):
-    """``(weight, bias, eps)`` ndarrays of a Linear or LayerNorm (None where it has none)."""
+    """``(weight, bias, eps)`` ndarrays of a LayerNorm (None where it has none)."""
     weight, bias = layer.weight, layer.bias
     return (None if weight is None else weight.data, None if bias is None else bias.data,
-            np.float32(getattr(layer, "eps", 0.0)))
+            np.float32(layer.eps))
+
+
+def _linear_arrays(layer):
+    """``(weight^T, bias, None)`` of a Linear, the weight laid out ``(in, out)`` row-major once:
+    BLAS multiplies a few rows by it 1.2-1.8x faster than by the transposed view (measured)."""
+    return np.ascontiguousarray(layer.weight.data.T), None if layer.bias is None else layer.bias.data, None
 
 
 def _layer_norm(x, ln):
@@ -68,9 +75,9 @@ def _layer_norm(x, ln):
 
 
 def _linear(x, layer):
-    # tinytorch.tensor.ops.linear's computation on a 2-D (N, in) input: one GEMM, W^T a view.
-    weight, bias, _ = layer
-    out = x @ weight.T  # (N, out)
+    # tinytorch.tensor.ops.linear's computation on a 2-D (N, in) input: one GEMM.
+    weight_t, bias, _ = layer
+    out = x @ weight_t  # (N, in) @ (in, out)
     if bias is not None:
         out += bias
     return out
@@ -112,10 +119,11 @@ class GraphFreeGPT:
         self.n_head, self.head_dim = c.n_head, c.n_embd // c.n_head
         self.scale = np.float32(1.0 / math.sqrt(self.head_dim))
         # Module attribute lookups cost more than a small kernel: take the arrays once, per block.
-        self.blocks = [(_arrays(b.ln_1), _arrays(b.attn.c_attn), _arrays(b.attn.c_proj), _arrays(b.ln_2),
-                        _arrays(b.mlp.c_fc), b.mlp.gelu.approximate, _arrays(b.mlp.c_proj)) for b in model.h]
+        self.blocks = [(_arrays(b.ln_1), _linear_arrays(b.attn.c_attn), _linear_arrays(b.attn.c_proj),
+                        _arrays(b.ln_2), _linear_arrays(b.mlp.c_fc), b.mlp.gelu.approximate,
+                        _linear_arrays(b.mlp.c_proj)) for b in model.h]
         self.wte, self.wpe = model.wte.weight.data, model.wpe.weight.data
-        self.ln_f, self.lm_head = _arrays(model.ln_f), _arrays(model.lm_head)
+        self.ln_f, self.lm_head = _arrays(model.ln_f), _linear_arrays(model.lm_head)
 
     @staticmethod
     def supports(model):
