@@ -206,3 +206,31 @@ def test_sinusoidal_bad_arguments():
         sinusoidal_positions(4, 4, base=0)
     with pytest.raises(TypeError, match="floating point"):
         sinusoidal_positions(4, 4, dtype="int32")
+
+
+def test_torch_signature_defaults_are_accepted():
+    emb = Embedding(10, 4, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                    sparse=False, device="cpu", dtype="float32")
+    assert emb.weight.shape == (10, 4)
+    assert embedding(Tensor([1]), emb.weight, None, None, 2.0, False, False).shape == (1, 4)
+    table = np.arange(8, dtype=np.float32).reshape(4, 2)
+    frozen = Embedding(4, 2, _weight=table, _freeze=True)
+    assert frozen.weight.data.tolist() == table.tolist() and not frozen.weight.requires_grad
+    with pytest.raises(ValueError, match=r"_weight has shape \(4, 2\), expected \(3, 2\)"):
+        Embedding(3, 2, _weight=table)
+
+
+@pytest.mark.parametrize("option", [{"max_norm": 1.0}, {"sparse": True}, {"scale_grad_by_freq": True}])
+def test_unsupported_torch_options_are_refused_by_name(option):
+    name = next(iter(option))
+    with pytest.raises(NotImplementedError, match=name):
+        Embedding(10, 4, **option)
+    with pytest.raises(NotImplementedError, match=name):
+        embedding(Tensor([1]), _table(), **option)
+    with pytest.raises(NotImplementedError, match=name):
+        Embedding.from_pretrained(np.eye(3), **option)
+
+
+def test_only_the_cpu_device():
+    with pytest.raises(RuntimeError, match="cuda"):
+        Embedding(10, 4, device="cuda")

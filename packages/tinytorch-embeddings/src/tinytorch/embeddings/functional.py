@@ -13,6 +13,17 @@ from . import ops
 gradient_of(ops.embedding)(ops.embedding_backward)
 
 
+def check_unsupported(owner, max_norm=None, scale_grad_by_freq=False, sparse=False):
+    """Refuse, by name, the torch options this module does not implement (their defaults pass)."""
+    for name, value, default in (("max_norm", max_norm, None), ("scale_grad_by_freq", scale_grad_by_freq, False),
+                                 ("sparse", sparse, False)):
+        if value is not default and value != default:
+            raise NotImplementedError(
+                f"{owner}: {name}={value!r} is not supported by TinyTorch (dense gradients, no row "
+                f"renormalisation); leave {name} at its default {default!r}"
+            )
+
+
 def _check_padding_idx(padding_idx, num_embeddings):
     """``padding_idx`` as a row number in ``[0, num_embeddings)`` (negative counts from the end)."""
     if padding_idx is None:
@@ -55,7 +66,8 @@ def _check_ids(input, num_embeddings):
     return ids.astype(np.intp, copy=False)
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
     r"""Look up rows of ``weight`` by integer id (``torch.nn.functional.embedding``).
 
     .. math::
@@ -71,6 +83,8 @@ def embedding(input, weight, padding_idx=None):
         padding_idx: the gradient of this row is zero (it is never updated by training); the
             lookup itself still returns the row. Negative values count from the end.
             Default: None.
+        max_norm, norm_type, scale_grad_by_freq, sparse: torch's options; only their defaults
+            are supported (anything else raises NotImplementedError naming it).
 
     Shape:
         - Input: :math:`(*)`.
@@ -82,8 +96,9 @@ def embedding(input, weight, padding_idx=None):
         RuntimeError: ids are not integers; ``weight`` is not 2-d floating point.
         IndexError: an id is negative or :math:`\ge V` (the message names it and :math:`V`).
 
-    Unlike PyTorch: no ``max_norm``, ``scale_grad_by_freq`` or ``sparse``; any integer dtype of
-    ids is accepted; an out-of-range ``padding_idx`` raises ValueError (torch: AssertionError).
+    Unlike PyTorch: ``max_norm``, ``scale_grad_by_freq`` and ``sparse=True`` are refused; any
+    integer dtype of ids is accepted; an out-of-range ``padding_idx`` raises ValueError (torch:
+    AssertionError).
 
     Example:
         >>> from tinytorch.tensor import Tensor
@@ -99,6 +114,7 @@ def embedding(input, weight, padding_idx=None):
                 [2., 2.],
                 [1., 1.]])
     """
+    check_unsupported("embedding", max_norm, scale_grad_by_freq, sparse)
     # BEGIN SOLUTION
     if not isinstance(weight, Tensor):
         raise TypeError(f"embedding(): argument 'weight' must be a Tensor, got {type(weight).__name__}")

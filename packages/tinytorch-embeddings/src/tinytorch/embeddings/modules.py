@@ -7,6 +7,7 @@ import numpy as np
 
 from tinytorch.layers import Module, Parameter
 from tinytorch.tensor import Tensor, default_generator
+from tinytorch.tensor import device as as_device
 
 from . import functional as F
 
@@ -41,6 +42,11 @@ class Embedding(Module):
         num_embeddings: size of the vocabulary :math:`V`.
         embedding_dim: size of each vector :math:`D`.
         padding_idx: the row of the padding token (negative counts from the end). Default: None.
+        max_norm, norm_type, scale_grad_by_freq, sparse: torch's options; only their defaults
+            are supported (anything else raises NotImplementedError naming it).
+        _weight: an initial (V, D) table to copy instead of drawing one (torch's private argument).
+        _freeze: if True the weight does not require grad. Default: False.
+        device: ``None`` or the CPU (the only device); another raises RuntimeError.
         dtype: floating point dtype of the weight. Default: float32.
 
     Shape:
@@ -50,7 +56,7 @@ class Embedding(Module):
     Attributes:
         weight: Parameter of shape :math:`(V, D)`.
 
-    Unlike PyTorch: no ``max_norm``, ``scale_grad_by_freq`` or ``sparse``.
+    Unlike PyTorch: ``max_norm``, ``scale_grad_by_freq`` and ``sparse=True`` are refused.
 
     Example:
         >>> from tinytorch.tensor import Tensor
@@ -63,23 +69,38 @@ class Embedding(Module):
         Embedding(10, 3, padding_idx=0)
     """
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
+        F.check_unsupported(type(self).__name__, max_norm, scale_grad_by_freq, sparse)
+        if device is not None:
+            as_device(device)  # the CPU passes; any other device raises, naming it
         self.num_embeddings = _check_size("num_embeddings", num_embeddings)
         self.embedding_dim = _check_size("embedding_dim", embedding_dim)
         self.padding_idx = F._check_padding_idx(padding_idx, self.num_embeddings)
+        self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         dtype = _float_dtype(dtype, type(self).__name__)
-        self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), dtype=dtype))
-        self.reset_parameters()
+        shape = (self.num_embeddings, self.embedding_dim)
+        self.weight = Parameter(np.empty(shape, dtype=dtype), requires_grad=not _freeze)
+        if _weight is None:
+            self.reset_parameters()
+        else:
+            table = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)
+            if table.shape != shape:
+                raise ValueError(f"{type(self).__name__}: _weight has shape {table.shape}, expected {shape}")
+            self.weight.data[...] = table
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
+                        scale_grad_by_freq=False, sparse=False):
         """An ``Embedding`` whose weight is a copy of the 2-d table ``embeddings``.
 
         Args:
             embeddings: Tensor or array of shape (V, D).
             freeze: if True the weight does not require grad. Default: True.
             padding_idx: as in the constructor (the given row is kept, not zeroed). Default: None.
+            max_norm, norm_type, scale_grad_by_freq, sparse: as in the constructor.
 
         Example:
             >>> emb = Embedding.from_pretrained(Tensor([[1.0, 2.0], [3.0, 4.0]]))
@@ -90,10 +111,9 @@ class Embedding(Module):
         if table.ndim != 2:
             raise ValueError(f"from_pretrained: embeddings must be 2-d (V, D), got shape {table.shape}")
         dtype = table.dtype if table.dtype.kind == "f" else np.float32
-        emb = cls(*table.shape, padding_idx=padding_idx, dtype=dtype)
-        emb.weight.data[...] = table
-        emb.weight.requires_grad = not freeze
-        return emb
+        return cls(*table.shape, padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
+                   scale_grad_by_freq=scale_grad_by_freq, sparse=sparse, _weight=table, _freeze=freeze,
+                   dtype=dtype)
 
     def reset_parameters(self):
         """Redraw the weight from :math:`\\mathcal{N}(0, 1)` in place and zero the padding row."""
