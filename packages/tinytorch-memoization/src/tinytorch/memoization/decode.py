@@ -1,9 +1,10 @@
 r"""A graph-free forward for decoding: the GPT's own kernels on ndarrays, no Tensor per op.
 
 With a KV cache, one decode step of a small GPT does almost no arithmetic — for the 2017 model
-(4 layers, width 128) about 0.8 MFLOP — but runs ~100 recorded ops and ~45 module calls, each
-with its argument checks, dtype promotion and Tensor wrapping. Measured with cProfile, that
-bookkeeping is most of the step, so the cache alone buys little over recomputation.
+(4 layers, width 128) about 1.6 MFLOP — but through ``GPT.forward`` it runs ~97 recorded ops and
+~46 module calls, each with its argument checks, dtype promotion and Tensor wrapping. Measured
+with cProfile, that bookkeeping is most of the step, so the cache alone bought little over
+recomputation.
 
 :class:`GraphFreeGPT` runs exactly the computation of
 :meth:`tinytorch.transformer.GPT.forward` under ``no_grad`` in eval mode, on the model's own
