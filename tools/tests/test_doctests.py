@@ -12,8 +12,11 @@ import pytest
 
 PACKAGES = [
     "tensor", "activations", "layers", "losses", "autograd", "optim", "training", "data", "spatial",
-    "profiling", "quant", "benchmarking",
-    "cli", "milestone_perceptron", "milestone_xor", "milestone_mlp", "milestone_cnn",
+    "tokenization", "embeddings", "attention", "transformer",
+    "profiling", "quant", "compression", "memoization", "acceleration", "benchmarking",
+    "results", "compat", "cli",
+    "milestone_perceptron", "milestone_xor", "milestone_mlp", "milestone_cnn", "milestone_transformer",
+    "milestone_olympics",
 ]
 
 
