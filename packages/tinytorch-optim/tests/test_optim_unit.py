@@ -1,6 +1,7 @@
 """Hand-checkable unit tests for the optimizers and schedules."""
 
 import doctest
+import importlib.metadata
 
 import numpy as np
 import pytest
@@ -28,7 +29,7 @@ def test_docstring_examples_run(module):
 
 
 def test_version_and_exports():
-    assert tinytorch.optim.__version__ == "0.1.0"
+    assert tinytorch.optim.__version__ == importlib.metadata.version("tinytorch-optim")
     for name in tinytorch.optim.__all__:
         assert hasattr(tinytorch.optim, name)
 

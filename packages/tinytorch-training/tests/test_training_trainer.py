@@ -1,6 +1,7 @@
 """Unit tests for the Trainer, clip_grad_norm_ and the metric helpers."""
 
 import doctest
+import importlib.metadata
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ def test_docstring_examples_run(module):
 
 
 def test_version_and_exports():
-    assert tinytorch.training.__version__ == "0.1.0"
+    assert tinytorch.training.__version__ == importlib.metadata.version("tinytorch-training")
     for name in tinytorch.training.__all__:
         assert hasattr(tinytorch.training, name)
 
