@@ -328,31 +328,27 @@ def _joined(name, tensors, dim, extra):
     return tensors, arrays, d
 
 
-def cat(tensors, dim=0):
-    """Join tensors along an existing ``dim`` (``torch.cat``); dtypes promote as in PyTorch."""
-    tensors, arrays, d = _joined("cat", tensors, dim, 0)
+def _join(kernel, tensors, dim, extra, shape_message):
+    """Record ``kernel`` (cat or stack) over ``tensors``; a NumPy size mismatch becomes a ShapeError."""
+    tensors, arrays, d = _joined(kernel.__name__, tensors, dim, extra)
     needs_grad = any(t._requires_grad for t in tensors)
     attrs = {"dim": d}
     try:
-        return _t._record(ops.cat, tuple(tensors), _t._run(ops.cat, arrays, attrs), attrs, needs_grad)
+        return _t._record(kernel, tuple(tensors), _t._run(kernel, arrays, attrs), attrs, needs_grad)
     except ValueError:
-        raise ShapeError(
-            f"cat: sizes of tensors must match except in dimension {d}, got shapes "
-            f"{[t.data.shape for t in tensors]}"
-        ) from None
+        raise ShapeError(shape_message(d, [t.data.shape for t in tensors])) from None
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing ``dim`` (``torch.cat``); dtypes promote as in PyTorch."""
+    return _join(ops.cat, tensors, dim, 0, lambda d, shapes: (
+        f"cat: sizes of tensors must match except in dimension {d}, got shapes {shapes}"))
 
 
 def stack(tensors, dim=0):
     """Join same-shaped tensors along a new ``dim`` (``torch.stack``)."""
-    tensors, arrays, d = _joined("stack", tensors, dim, 1)
-    needs_grad = any(t._requires_grad for t in tensors)
-    attrs = {"dim": d}
-    try:
-        return _t._record(ops.stack, tuple(tensors), _t._run(ops.stack, arrays, attrs), attrs, needs_grad)
-    except ValueError:
-        raise ShapeError(
-            f"stack expects each tensor to be equal size, got shapes {[t.data.shape for t in tensors]}"
-        ) from None
+    return _join(ops.stack, tensors, dim, 1, lambda d, shapes: (
+        f"stack expects each tensor to be equal size, got shapes {shapes}"))
 
 
 class ShapeMethods:
