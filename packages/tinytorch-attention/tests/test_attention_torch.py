@@ -83,16 +83,20 @@ def _mha_pair(rng, E, H, **kwargs):
     return ours, theirs
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(N=st.integers(1, 3), L=st.integers(1, 5), S=st.integers(1, 5), H=st.sampled_from([1, 2, 4]),
        batch_first=st.booleans(), self_attn=st.booleans(), kv_dims=st.booleans(), bias=st.booleans(),
        kpm=st.sampled_from(["none", "bool", "float"]), am=st.sampled_from(["none", "bool2", "float3"]),
-       average=st.booleans(), seed=st.integers(0, 2**16))
-def test_mha_matches_torch(N, L, S, H, batch_first, self_attn, kv_dims, bias, kpm, am, average, seed):
+       average=st.booleans(),
+       extra_keys=st.sampled_from([(False, False), (True, False), (False, True), (True, True)]),
+       seed=st.integers(0, 2**16))
+def test_mha_matches_torch(N, L, S, H, batch_first, self_attn, kv_dims, bias, kpm, am, average, extra_keys, seed):
     rng = np.random.default_rng(seed)
     E = 8
     kdim, vdim = (3, 5) if kv_dims else (None, None)
-    ours, theirs = _mha_pair(rng, E, H, bias=bias, kdim=kdim, vdim=vdim, batch_first=batch_first)
+    add_bias_kv, add_zero_attn = extra_keys
+    ours, theirs = _mha_pair(rng, E, H, bias=bias, kdim=kdim, vdim=vdim, batch_first=batch_first,
+                             add_bias_kv=add_bias_kv, add_zero_attn=add_zero_attn)
     if self_attn and not kv_dims:
         S = L
     def layout(n, d):
@@ -165,3 +169,81 @@ def test_mha_dropout_train_vs_eval():
     _, w = ours(q, q, q, average_attn_weights=False)
     assert (w.data == 0).any()  # dropped weights; survivors scaled by 2
     assert np.all(np.isclose(w.data, 0) | (w.data > 0))
+
+
+def test_mha_extra_keys_rescue_fully_masked_rows_like_torch():
+    rng = np.random.default_rng(4)
+    ours, theirs = _mha_pair(rng, 8, 2, batch_first=True, add_bias_kv=True, add_zero_attn=True)
+    q, tq = _pair(rng, 2, 3, 8)
+    pad = np.array([[False, True, False], [True, True, True]])
+    out, w = ours(q, q, q, key_padding_mask=pad, average_attn_weights=False)
+    ref, tw = theirs(tq, tq, tq, key_padding_mask=torch.tensor(pad), average_attn_weights=False)
+    _close(out, ref)
+    _close(w, tw)  # no NaN in PyTorch either: the appended keys are never masked
+    _backward(out, ref, rng)
+    _close(q.grad, tq.grad)
+    for name in ("bias_k", "bias_v"):
+        _close(getattr(ours, name).grad, getattr(theirs, name).grad, 1e-3)
+
+
+def test_mha_bias_kv_trains_like_torch():
+    """Two plain gradient steps from a torch state dict with bias_k and bias_v: the same parameters."""
+    rng = np.random.default_rng(5)
+    ours, theirs = _mha_pair(rng, 8, 4, add_bias_kv=True)
+    x = rng.standard_normal((4, 2, 8)).astype(np.float32)
+    tx = torch.tensor(x)
+    for _ in range(2):
+        ours.zero_grad()
+        theirs.zero_grad()
+        ours(Tensor(x), Tensor(x), Tensor(x))[0].pow(2).sum().backward()
+        theirs(tx, tx, tx)[0].pow(2).sum().backward()
+        for p in ours.parameters():
+            p.data -= 0.05 * p.grad.data
+        with torch.no_grad():
+            for p in theirs.parameters():
+                p -= 0.05 * p.grad
+    tparams = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(p.data, tparams[name].detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(batch=st.sampled_from([(), (2,)]), heads=st.sampled_from([(4, 2, 2), (4, 1, 4), (6, 3, 2), (2, 2, 2)]),
+       L=st.integers(1, 4), S=st.integers(1, 5), mask=st.sampled_from(["none", "bool_heads", "float", "causal"]),
+       seed=st.integers(0, 2**16))
+def test_sdpa_gqa_matches_torch(batch, heads, L, S, mask, seed):
+    rng = np.random.default_rng(seed)
+    hq, hk, hv = heads
+    q, tq = _pair(rng, *batch, hq, L, 4)
+    k, tk = _pair(rng, *batch, hk, S, 4)
+    v, tv = _pair(rng, *batch, hv, S, 3)
+    kwargs, tkwargs = {}, {}
+    if mask == "bool_heads":
+        m = rng.random((hq, L, S)) > 0.4
+        kwargs["attn_mask"], tkwargs["attn_mask"] = Tensor(m), torch.tensor(m)
+    elif mask == "float":
+        m = rng.standard_normal((L, S)).astype(np.float32)
+        kwargs["attn_mask"], tkwargs["attn_mask"] = Tensor(m), torch.tensor(m)
+    elif mask == "causal":
+        kwargs["is_causal"] = tkwargs["is_causal"] = True
+    out = scaled_dot_product_attention(q, k, v, enable_gqa=True, **kwargs)
+    ref = TF.scaled_dot_product_attention(tq, tk, tv, enable_gqa=True, **tkwargs)
+    _close(out, ref)
+    _backward(out, ref, rng)
+    for ours, theirs in ((q, tq), (k, tk), (v, tv)):
+        _close(ours.grad, theirs.grad)
+
+
+@pytest.mark.parametrize("q_shape, k_shape, v_shape", [
+    ((2, 4, 3, 8), (2, 3, 5, 8), (2, 3, 5, 8)),
+    ((2, 4, 3, 8), (2, 2, 5, 8), (2, 8, 5, 8)),
+    ((3, 8), (5, 8), (5, 8)),
+    ((2, 4, 3, 8), (3, 2, 5, 8), (3, 2, 5, 8)),
+])
+def test_sdpa_gqa_errors_match_torch_classes(q_shape, k_shape, v_shape):
+    rng = np.random.default_rng(6)
+    (q, tq), (k, tk), (v, tv) = _pair(rng, *q_shape), _pair(rng, *k_shape), _pair(rng, *v_shape)
+    with pytest.raises(Exception) as theirs:
+        TF.scaled_dot_product_attention(tq, tk, tv, enable_gqa=True)
+    with pytest.raises(theirs.type):
+        scaled_dot_product_attention(q, k, v, enable_gqa=True)

@@ -200,14 +200,76 @@ def test_mha_constructor_and_input_errors():
 def test_torch_only_options_are_accepted_or_refused_by_name():
     mha = MultiheadAttention(8, 2, device="cpu", dtype="float64")
     assert mha.in_proj_weight.dtype == np.float64 and mha.out_proj.weight.dtype == np.float64
-    for option in ("add_bias_kv", "add_zero_attn"):
-        with pytest.raises(NotImplementedError, match=option):
-            MultiheadAttention(8, 2, **{option: True})
     with pytest.raises(RuntimeError, match="CPU only"):
         MultiheadAttention(8, 2, device="cuda")
     with pytest.raises(TypeError, match="floating point"):
         MultiheadAttention(8, 2, dtype="int64")
-    q = _t(2, 3, 4)
-    assert scaled_dot_product_attention(q, q, q, enable_gqa=False).shape == (2, 3, 4)
-    with pytest.raises(NotImplementedError, match="enable_gqa"):
-        scaled_dot_product_attention(q, q, q, enable_gqa=True)
+
+
+def test_mha_bias_kv_parameters_init_and_layout():
+    manual_seed(0)
+    mha = MultiheadAttention(512, 2, add_bias_kv=True, dtype="float64")
+    assert list(mha.state_dict()) == ["in_proj_weight", "in_proj_bias", "bias_k", "bias_v",
+                                      "out_proj.weight", "out_proj.bias"]
+    assert mha.bias_k.shape == mha.bias_v.shape == (1, 1, 512) and mha.bias_k.dtype == np.float64
+    for p in (mha.bias_k, mha.bias_v):  # xavier_normal_ of (1, 1, E): fan_in = fan_out = E
+        assert abs(p.data.std() - math.sqrt(1 / 512)) < 0.15 * math.sqrt(1 / 512)
+    plain = MultiheadAttention(8, 2, add_zero_attn=True)
+    assert plain.bias_k is None and plain.bias_v is None and "bias_k" not in plain.state_dict()
+    assert "add_zero_attn=True" in repr(plain) and "add_bias_kv=True" in repr(mha)
+
+
+def test_mha_extra_keys_take_the_weight_of_masked_out_keys():
+    x = _t(2, 3, 8)
+    pad = np.array([[False, True, False], [True, True, True]])  # sample 1: every real key masked out
+    mha = MultiheadAttention(8, 2, batch_first=True, add_bias_kv=True, add_zero_attn=True)
+    out, w = mha(x, x, x, key_padding_mask=pad, average_attn_weights=False)
+    assert w.shape == (2, 2, 3, 5)  # S + bias key + zero key
+    np.testing.assert_allclose(w.data.sum(-1), 1.0, rtol=1e-6)
+    assert np.all(w.data[0, :, :, 1] == 0) and np.all(w.data[0, :, :, 3:] > 0)
+    assert np.all(w.data[1, :, :, :3] == 0)
+    # the bias key and the zero key (score 0) share sample 1: out = out_proj(a * bias_v), a = its weight
+    a = w.data[1, :, :, 3:4]  # (H, L, 1)
+    v_heads = mha.bias_v.data.reshape(2, 1, 4)  # (H, 1, D)
+    attended = (a * v_heads).transpose(1, 0, 2).reshape(3, 8)
+    expected = attended @ mha.out_proj.weight.data.T + mha.out_proj.bias.data
+    np.testing.assert_allclose(out.data[1], expected, rtol=1e-5, atol=1e-6)
+    zero_only = MultiheadAttention(8, 2, batch_first=True, add_zero_attn=True)
+    out, w = zero_only(x, x, x, key_padding_mask=pad)
+    np.testing.assert_allclose(w.data[1], np.tile([0, 0, 0, 1.0], (3, 1)))  # only the zero key is left
+    np.testing.assert_allclose(out.data[1], np.broadcast_to(zero_only.out_proj.bias.data, (3, 8)))
+
+
+def test_mha_extra_keys_pad_both_masks_and_work_unbatched():
+    mha = MultiheadAttention(4, 2, add_bias_kv=True, add_zero_attn=True)
+    x = _t(3, 4)  # unbatched (L, E)
+    am = np.array([[False, True, True]] * 3)
+    out, w = mha(x, x, x, attn_mask=am, key_padding_mask=np.array([False, False, True]))
+    assert out.shape == (3, 4) and w.shape == (3, 5)
+    assert np.all(w.data[:, 1:3] == 0) and np.all(w.data[:, [0, 3, 4]] > 0)
+    float_mask = np.where(am, -np.inf, 0.0).astype(np.float32)
+    out2, w2 = mha(x, x, x, attn_mask=float_mask, key_padding_mask=np.array([False, False, True]))
+    np.testing.assert_allclose(w2.data, w.data, rtol=1e-6)
+
+
+def test_sdpa_gqa_equals_repeated_heads():
+    q, k, v = _t(2, 6, 3, 4), _t(2, 2, 5, 4, seed=1), _t(2, 3, 5, 2, seed=2)
+    out = scaled_dot_product_attention(q, k, v, enable_gqa=True)
+    k6, v6 = Tensor(np.repeat(k.data, 3, axis=1)), Tensor(np.repeat(v.data, 2, axis=1))
+    np.testing.assert_allclose(out.data, scaled_dot_product_attention(q, k6, v6).data, rtol=1e-6)
+    per_head = np.random.default_rng(3).random((6, 3, 5)) > 0.3  # a mask over the query heads
+    np.testing.assert_allclose(scaled_dot_product_attention(q, k, v, attn_mask=per_head, enable_gqa=True).data,
+                               scaled_dot_product_attention(q, k6, v6, attn_mask=per_head).data, rtol=1e-6)
+    same = scaled_dot_product_attention(q, q, q, enable_gqa=True)  # equal head counts: nothing repeated
+    np.testing.assert_allclose(same.data, scaled_dot_product_attention(q, q, q).data)
+
+
+@pytest.mark.parametrize("k_shape, v_shape, q_shape, exc, match", [
+    ((2, 4, 5, 4), (2, 4, 5, 2), (2, 6, 3, 4), RuntimeError, "divide the number of heads"),
+    ((2, 2, 5, 4), (2, 4, 5, 2), (2, 6, 3, 4), RuntimeError, r"value has 4 heads"),
+    ((5, 4), (5, 2), (3, 4), IndexError, "dim -3"),
+    ((3, 2, 5, 4), (3, 2, 5, 2), (2, 4, 3, 4), RuntimeError, "broadcast"),
+])
+def test_sdpa_gqa_errors(k_shape, v_shape, q_shape, exc, match):
+    with pytest.raises(exc, match=match):
+        scaled_dot_product_attention(_t(*q_shape), _t(*k_shape, seed=1), _t(*v_shape, seed=2), enable_gqa=True)

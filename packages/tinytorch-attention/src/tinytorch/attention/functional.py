@@ -164,7 +164,9 @@ def attention_composite(query, key, value, mask=None, dropout_p=0.0, scale=None)
     # END SOLUTION
 
 
-def _check_inputs(query, key, value):
+def _check_inputs(query, key, value, enable_gqa):
+    """Check the three inputs; return them (key and value with repeated heads under ``enable_gqa``)
+    and the scores' shape ``(..., L, S)``."""
     for name, t in (("query", query), ("key", key), ("value", value)):
         if not isinstance(t, Tensor):
             raise TypeError(f"scaled_dot_product_attention(): argument '{name}' must be a Tensor, "
@@ -188,13 +190,38 @@ def _check_inputs(query, key, value):
         raise RuntimeError(
             f"scaled_dot_product_attention: key of shape {key.shape} and value of shape {value.shape} "
             f"must have the same number of keys S (second-to-last dim): {key.shape[-2]} != {value.shape[-2]}")
+    if enable_gqa:
+        key, value = _repeat_kv_heads(query, key, value)
     try:
         batch = np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
     except ValueError:
         raise RuntimeError(
             f"scaled_dot_product_attention: batch dims of query {query.shape}, key {key.shape} and "
             f"value {value.shape} cannot be broadcast together") from None
-    return (*batch, query.shape[-2], key.shape[-2])
+    return key, value, (*batch, query.shape[-2], key.shape[-2])
+
+
+def _repeat_kv_heads(query, key, value):
+    """Grouped-query attention: each of the ``Hk`` key heads serves ``Hq / Hk`` consecutive query heads
+    (``repeat_interleave`` on dim -3, as PyTorch), and likewise the value heads. Like PyTorch's
+    reference path this copies the repeated key and value (``Hq / Hk`` times their memory)."""
+    if min(query.ndim, key.ndim, value.ndim) < 3:
+        raise IndexError(
+            "scaled_dot_product_attention: enable_gqa=True reads the heads from dim -3, but got shapes "
+            f"{query.shape}, {key.shape} and {value.shape} (expected (..., H, L, E) with at least 3 dims)")
+    heads = query.shape[-3]
+    repeated = []
+    for name, t in (("key", key), ("value", value)):
+        h = t.shape[-3]
+        if h != heads and (h == 0 or heads % h):
+            raise RuntimeError(
+                f"Number of heads in key and value must divide the number of heads in query: {name} has "
+                f"{h} heads (shape {t.shape}), query has {heads} (shape {query.shape})")
+        if h != heads:  # (..., h, S, E) -> (..., h, g, S, E) broadcast view -> (..., h * g, S, E)
+            grouped = t.unsqueeze(-3).expand(*t.shape[:-2], heads // h, *t.shape[-2:])
+            t = grouped.reshape(*t.shape[:-3], heads, *t.shape[-2:])
+        repeated.append(t)
+    return repeated
 
 
 def _as_mask(attn_mask, dtype, scores_shape):
@@ -237,8 +264,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         is_causal: mask out keys after each query (top-left aligned lower triangle, as PyTorch);
             an error together with ``attn_mask``.
         scale: factor applied to :math:`Q K^T`; default :math:`1/\sqrt{E}`.
-        enable_gqa: only False (grouped-query attention is not supported; True raises
-            NotImplementedError).
+        enable_gqa: grouped-query attention: query has :math:`H_q` heads (dim -3), key and value
+            :math:`H_k` and :math:`H_v` heads that divide :math:`H_q`; key head ``j`` serves query heads
+            ``j * Hq/Hk ... (j + 1) * Hq/Hk - 1``. Default: False. Key or value with zero heads
+            (under a non-empty query) is an error here; PyTorch lets it through.
 
     Shape:
         - Output: :math:`(..., L, E_v)`, batch dims broadcast between query, key and value.
@@ -249,10 +278,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         >>> scaled_dot_product_attention(q, q, v, is_causal=True)[0, 0]
         tensor([1., 2.])
     """
-    if enable_gqa:
-        raise NotImplementedError("scaled_dot_product_attention: enable_gqa=True (grouped-query attention) "
-                                  "is not supported; repeat the key and value heads to the query's count")
-    scores_shape = _check_inputs(query, key, value)
+    key, value, scores_shape = _check_inputs(query, key, value, bool(enable_gqa))
     if isinstance(dropout_p, bool) or not isinstance(dropout_p, numbers.Real) or not 0.0 <= dropout_p <= 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p!r}")
     mask = None

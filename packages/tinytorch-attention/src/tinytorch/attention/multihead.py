@@ -10,7 +10,8 @@ import numbers
 import numpy as np
 
 from tinytorch.layers import Linear, Module, Parameter, linear
-from tinytorch.tensor import Tensor, default_generator
+from tinytorch.layers.init import xavier_normal_
+from tinytorch.tensor import Tensor, cat, default_generator, zeros
 
 from .functional import attention
 
@@ -30,6 +31,12 @@ def _mask_array(mask, name, dtype):
     if mask.dtype.kind == "f":
         return mask.astype(dtype, copy=False)
     raise AssertionError(f"only bool and floating types of {name} are supported, got {mask.dtype}")
+
+
+def _pad_keys(mask, extra):
+    """Append ``extra`` key columns that take part: True in a bool 'take part' mask, 0 in a float one."""
+    fill = True if mask.dtype == np.bool_ else 0.0
+    return np.concatenate([mask, np.full((*mask.shape[:-1], extra), fill, mask.dtype)], axis=-1)
 
 
 def _additive(mask, dtype):
@@ -53,21 +60,28 @@ class MultiheadAttention(Module):
     ``torch.nn.MultiheadAttention`` state dict (as NumPy arrays) and gives the same outputs:
     ``in_proj_weight`` :math:`(3E, E)` (or ``q_proj_weight``, ``k_proj_weight``,
     ``v_proj_weight`` when ``kdim``/``vdim`` differ from ``embed_dim``), ``in_proj_bias``
-    :math:`(3E)` and ``out_proj`` (a ``Linear(E, E)``). Initialisation as PyTorch: Xavier-uniform
-    projections, zero biases.
+    :math:`(3E)`, ``bias_k`` and ``bias_v`` :math:`(1, 1, E)` with ``add_bias_kv``, and ``out_proj``
+    (a ``Linear(E, E)``). Initialisation as PyTorch: Xavier-uniform projections, zero biases,
+    Xavier-normal ``bias_k`` and ``bias_v``.
+
+    ``add_bias_kv`` appends one learned key and value (``bias_k``, ``bias_v``, after the input
+    projection) to every sample's keys, and ``add_zero_attn`` then one all-zero key and value per
+    head: each query can attend to "nothing in particular". Both add a key column to the masks
+    (never masked) and to the returned weights, :math:`S + 1` or :math:`S + 2` keys in all.
 
     As in PyTorch, a True in a bool ``key_padding_mask`` or ``attn_mask`` means the key is
     **masked out** (the opposite of ``scaled_dot_product_attention``); float masks are added.
     Deliberate difference: a query whose keys are all masked gives zero weights (the output is then
     ``out_proj.bias``); PyTorch returns that too with ``need_weights=False`` but NaN with
-    ``need_weights=True``. ``add_bias_kv`` and ``add_zero_attn`` are refused.
+    ``need_weights=True``.
 
     Args:
         embed_dim: model width :math:`E`.
         num_heads: number of heads; must divide ``embed_dim``.
         dropout: dropout on the attention weights in training. Default: 0.0.
         bias: learn ``in_proj_bias`` and ``out_proj.bias``. Default: True.
-        add_bias_kv, add_zero_attn: only False (True raises NotImplementedError).
+        add_bias_kv: learn ``bias_k`` and ``bias_v``, appended to the keys and values. Default: False.
+        add_zero_attn: append a zero key and value (after ``bias_k``/``bias_v``). Default: False.
         kdim, vdim: feature sizes of key and value (default: ``embed_dim``).
         batch_first: inputs and outputs are :math:`(N, L, E)` instead of :math:`(L, N, E)`.
         device: only ``"cpu"`` or None. dtype: parameter dtype (default float32).
@@ -78,7 +92,8 @@ class MultiheadAttention(Module):
         - key_padding_mask :math:`(N, S)` (unbatched :math:`(S)`); attn_mask :math:`(L, S)` or
           :math:`(N \cdot H, L, S)`.
         - Output: attn_output like query; attn_weights :math:`(N, L, S)` averaged over heads, or
-          :math:`(N, H, L, S)` with ``average_attn_weights=False``; None if not ``need_weights``.
+          :math:`(N, H, L, S)` with ``average_attn_weights=False`` (:math:`S` counts the keys
+          ``add_bias_kv`` and ``add_zero_attn`` append); None if not ``need_weights``.
 
     Example:
         >>> from tinytorch.tensor import randn
@@ -92,9 +107,6 @@ class MultiheadAttention(Module):
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
                  kdim=None, vdim=None, batch_first=False, device=None, dtype=None):
         super().__init__()
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("MultiheadAttention: add_bias_kv=True and add_zero_attn=True are not "
-                                      f"supported (got add_bias_kv={add_bias_kv!r}, add_zero_attn={add_zero_attn!r})")
         if device is not None and str(device) != "cpu":
             raise RuntimeError(f"TinyTorch runs on the CPU only, got device {device!r}")
         dtype = np.dtype(np.float32 if dtype is None else dtype)
@@ -132,6 +144,12 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(E, E, bias=bias)
+        if add_bias_kv:
+            self.bias_k = Parameter(np.empty((1, 1, E), np.float32))
+            self.bias_v = Parameter(np.empty((1, 1, E), np.float32))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = bool(add_zero_attn)
         self._reset_parameters()
         if dtype != np.float32:
             self.to(dtype)
@@ -147,6 +165,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             self.in_proj_bias.data[...] = 0.0
             self.out_proj.bias.data[...] = 0.0
+        if self.bias_k is not None:
+            xavier_normal_(self.bias_k)
+            xavier_normal_(self.bias_v)
 
     def _projections(self):
         """``(W_q, W_k, W_v, b_q, b_k, b_v)``; slices of the packed weights are views (their
@@ -239,9 +260,20 @@ class MultiheadAttention(Module):
         H, D = self.num_heads, self.head_dim
         wq, wk, wv, bq, bk, bv = self._projections()
         q = linear(query, wq, bq).reshape(N, L, H, D).transpose(1, 2)  # (N, H, L, D)
-        k = linear(key, wk, bk).reshape(N, S, H, D).transpose(1, 2)  # (N, H, S, D)
-        v = linear(value, wv, bv).reshape(N, S, H, D).transpose(1, 2)  # (N, H, S, D)
+        k, v = linear(key, wk, bk), linear(value, wv, bv)  # (N, S, E)
         mask = self._merged_mask(attn_mask, key_padding_mask, N, L, S, query.dtype)
+        extra = (self.bias_k is not None) + self.add_zero_attn  # keys appended to every sample
+        if self.bias_k is not None:  # one learned key and value per sample: (N, S + 1, E)
+            k = cat([k, self.bias_k.expand(N, 1, E)], dim=1)
+            v = cat([v, self.bias_v.expand(N, 1, E)], dim=1)
+        if self.add_zero_attn:  # then a zero key and value; zero in E is zero in every head
+            k = cat([k, zeros(N, 1, E, dtype=k.dtype)], dim=1)
+            v = cat([v, zeros(N, 1, E, dtype=v.dtype)], dim=1)
+        if extra:
+            S += extra
+            mask = None if mask is None else _pad_keys(mask, extra)
+        k = k.reshape(N, S, H, D).transpose(1, 2)  # (N, H, S, D)
+        v = v.reshape(N, S, H, D).transpose(1, 2)  # (N, H, S, D)
         dropout_p = self.dropout if self.training else 0.0
         out, weights = attention(q, k, v, mask, dropout_p)  # (N, H, L, D), (N, H, L, S)
         out = self.out_proj(out.transpose(1, 2).reshape(N, L, E))  # (N, L, E)
@@ -257,5 +289,7 @@ class MultiheadAttention(Module):
         # END SOLUTION
 
     def extra_repr(self):
+        extra = ", add_bias_kv=True" if self.bias_k is not None else ""
+        extra += ", add_zero_attn=True" if self.add_zero_attn else ""
         return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}, "
-                f"batch_first={self.batch_first}")
+                f"batch_first={self.batch_first}{extra}")
