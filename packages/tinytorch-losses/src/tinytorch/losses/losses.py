@@ -5,8 +5,9 @@ Each function checks its arguments, then runs one fused NumPy kernel from
 of recorded Tensor ops). The classes are plain callables (``Module`` arrives in module 03): they
 hold the options and ``__call__(input, target)`` runs ``forward``.
 
-Deliberate differences from ``torch.nn.functional``: no class ``weight`` for the cross-entropy
-and NLL losses; ``mse_loss`` raises on a shape mismatch instead of broadcasting with a warning.
+Class weights of the cross-entropy and NLL losses are composed in :mod:`.class_weights`.
+Deliberate difference from ``torch.nn.functional``: ``mse_loss`` raises on a shape mismatch
+instead of broadcasting with a warning.
 """
 
 import numpy as np
@@ -15,6 +16,7 @@ from tinytorch.activations import log_softmax
 from tinytorch.tensor import ShapeError, Tensor, apply_op
 
 from . import ops
+from .class_weights import check_class_weight, weighted_class_loss, weighted_probability_loss
 
 __all__ = [
     "mse_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
@@ -148,7 +150,8 @@ def mse_loss(input, target, reduction="mean"):
     return apply_op(ops.mse_loss, input.to(dtype), target.to(dtype), reduction=reduction)
 
 
-def cross_entropy(input, target, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
     r"""Cross-entropy between logits and integer class targets, fused with log-softmax.
 
     .. math::
@@ -161,13 +164,16 @@ def cross_entropy(input, target, *, ignore_index=-100, reduction="mean", label_s
     input's shape holds class probabilities instead:
     :math:`\ell_n = -\sum_c \tilde y_{n, c} \log p_{n, c}` with
     :math:`\tilde y = (1 - \varepsilon) y + \varepsilon / C`, differentiable in both arguments
-    (``"mean"`` divides by the number of samples). Unlike PyTorch there is no class ``weight``.
+    (``"mean"`` divides by the number of samples). With a class ``weight`` each sample's loss is
+    scaled by its target's weight and ``"mean"`` divides by the sum of the weights of the targets
+    that are not ignored, as in PyTorch (see :mod:`tinytorch.losses.class_weights`).
 
     Args:
         input: logits, :math:`(N, C)`, :math:`(N, C, d_1, \ldots)` or :math:`(C,)`.
         target: integer class indices :math:`(N)`, :math:`(N, d_1, \ldots)` or :math:`()`,
             each in :math:`[0, C)` or equal to ``ignore_index``; or class probabilities shaped
             like ``input``.
+        weight: optional ``(C,)`` Tensor of class weights, in the input's dtype.
         ignore_index: target value that is skipped. Default: -100.
         reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
         label_smoothing: :math:`\varepsilon \in [0, 1]`.
@@ -187,8 +193,13 @@ def cross_entropy(input, target, *, ignore_index=-100, reduction="mean", label_s
         raise OptionError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     if (isinstance(target, Tensor) and isinstance(input, Tensor) and target.dtype.kind == "f"
             and target.shape == input.shape and input.ndim > 0):
-        return _cross_entropy_probabilities(input, target, reduction, float(label_smoothing))
-    t, _ = _class_targets("cross_entropy", input, target, ignore_index)
+        return _cross_entropy_probabilities(input, target, weight, reduction, float(label_smoothing))
+    t, class_dim = _class_targets("cross_entropy", input, target, ignore_index)
+    if weight is not None:
+        w = check_class_weight("cross_entropy", weight, input, class_dim)
+        return weighted_class_loss(log_softmax(input, class_dim), t, w, class_dim=class_dim,
+                                   ignore_index=ignore_index, reduction=reduction,
+                                   label_smoothing=float(label_smoothing))
     if reduction == "mean" and not np.any(t != ignore_index):
         # Every target ignored: PyTorch's 0 / 0 = nan loss but zero gradients. The sum over no
         # targets is 0 with a zero gradient; adding a constant nan leaves that gradient alone.
@@ -199,28 +210,35 @@ def cross_entropy(input, target, *, ignore_index=-100, reduction="mean", label_s
                     label_smoothing=float(label_smoothing), reduction=reduction)
 
 
-def _cross_entropy_probabilities(input, target, reduction, label_smoothing):
+def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing):
     """Cross-entropy against class probabilities, composed from recorded ops (log-softmax,
     multiply, sum), so both ``input`` and ``target`` get gradients with no rule of their own."""
     _float_input("cross_entropy", input)
     class_dim = 0 if input.ndim == 1 else 1
     if label_smoothing > 0:
         target = target * (1.0 - label_smoothing) + label_smoothing / input.shape[class_dim]
+    if weight is not None:
+        w = check_class_weight("cross_entropy", weight, input, class_dim)
+        return weighted_probability_loss(log_softmax(input, class_dim), target, w,
+                                         class_dim=class_dim, reduction=reduction)
     loss = -(log_softmax(input, class_dim) * target).sum(dim=class_dim)  # (N, d1, ...)
     if reduction == "none":
         return loss
     return loss.sum() if reduction == "sum" else loss.mean()
 
 
-def nll_loss(input, target, *, ignore_index=-100, reduction="mean"):
+def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
     r"""Negative log-likelihood of log-probabilities: :math:`\ell_n = -x_{n, y_n}`.
 
     ``cross_entropy(x, y)`` equals ``nll_loss(log_softmax(x, 1), y)``. Built from recorded Tensor
-    ops (gather, multiply, sum), so it needs no gradient rule of its own. No class ``weight``.
+    ops (gather, multiply, sum), so it needs no gradient rule of its own. A class ``weight``
+    scales each sample by its target's weight; ``"mean"`` then divides by the sum of those weights
+    over the targets that are not ignored, as in PyTorch.
 
     Args:
         input: log-probabilities, :math:`(N, C)`, :math:`(N, C, d_1, \ldots)` or :math:`(C,)`.
         target: integer class indices shaped like ``input`` without its class dim.
+        weight: optional ``(C,)`` Tensor of class weights, in the input's dtype.
         ignore_index: target value that is skipped. Default: -100.
         reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
 
@@ -230,6 +248,10 @@ def nll_loss(input, target, *, ignore_index=-100, reduction="mean"):
     """
     _check_reduction(reduction)
     t, class_dim = _class_targets("nll_loss", input, target, ignore_index)
+    if weight is not None:
+        w = check_class_weight("nll_loss", weight, input, class_dim)
+        return weighted_class_loss(input, t, w, class_dim=class_dim, ignore_index=ignore_index,
+                                   reduction=reduction)
     valid = t != ignore_index  # (N, d1, ...)
     index = np.expand_dims(np.where(valid, t, 0), class_dim)  # (N, 1, d1, ...)
     picked = input.gather(class_dim, index).squeeze(class_dim)  # (N, d1, ...)
@@ -357,11 +379,12 @@ class CrossEntropyLoss(_Loss):
     r"""Cross-entropy between logits and integer class targets (see :func:`cross_entropy`).
 
     Args:
+        weight: optional ``(C,)`` Tensor of class weights. Default: None.
         ignore_index: target value that is skipped. Default: -100.
         reduction: ``"none"`` | ``"mean"`` | ``"sum"``. Default: ``"mean"``.
         label_smoothing: :math:`\varepsilon \in [0, 1]`. Default: 0.
 
-    Unlike PyTorch, there is no class ``weight`` and the options are keyword-only.
+    Unlike PyTorch, the options after ``weight`` are keyword-only.
 
     Shape:
         - Input: :math:`(N, C)`, :math:`(N, C, d_1, \ldots)` or :math:`(C,)` logits.
@@ -376,15 +399,16 @@ class CrossEntropyLoss(_Loss):
         tensor(0.6931472)
     """
 
-    def __init__(self, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         super().__init__(reduction)
         if not 0.0 <= label_smoothing <= 1.0:
             raise OptionError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+        self.weight = weight
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
-        return cross_entropy(input, target, ignore_index=self.ignore_index,
+        return cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
                              reduction=self.reduction, label_smoothing=self.label_smoothing)
 
     def extra_repr(self):
@@ -396,6 +420,7 @@ class NLLLoss(_Loss):
     r"""Negative log-likelihood of log-probabilities (see :func:`nll_loss`).
 
     Args:
+        weight: optional ``(C,)`` Tensor of class weights. Default: None.
         ignore_index: target value that is skipped. Default: -100.
         reduction: ``"none"`` | ``"mean"`` | ``"sum"``. Default: ``"mean"``.
 
@@ -409,12 +434,14 @@ class NLLLoss(_Loss):
         tensor(5.)
     """
 
-    def __init__(self, *, ignore_index=-100, reduction="mean"):
+    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean"):
         super().__init__(reduction)
+        self.weight = weight
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
-        return nll_loss(input, target, ignore_index=self.ignore_index, reduction=self.reduction)
+        return nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
+                        reduction=self.reduction)
 
     def extra_repr(self):
         return f"ignore_index={self.ignore_index}, reduction={self.reduction!r}"

@@ -15,7 +15,7 @@ from .creation import (
     rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like,
 )
 from .device import device
-from .dims import ShapeError
+from .dims import ShapeError, Size
 from .dtypes import (
     bool_, double, float16, float32, float64, half, int8, int16, int32, int64, long, promote_types,
     result_type, short, uint8,
@@ -31,6 +31,7 @@ from .generator import (
 from .linalg import linear
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .observers import OpEvent, register_op_observer
+from .one_hot import one_hot
 from .reductions import (
     MaxResult, amax, amin, argmax, argmin, gather, max, maximum, mean, min, minimum, std, sum, topk,
     var,
@@ -39,6 +40,7 @@ from .shape import (
     cat, chunk, flatten, permute, reshape, roll, split, squeeze, stack, transpose, tril, triu,
     unbind, unflatten, unsqueeze,
 )
+from .threads import get_num_threads, set_num_threads
 
 concat = concatenate = cat
 swapaxes = transpose
@@ -68,7 +70,7 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 __all__ = [
     "Tensor", "Node", "MaxResult", "apply_op", "ops", "OpEvent", "register_op_observer",
-    "ShapeError", "device",
+    "ShapeError", "Size", "device", "get_num_threads", "set_num_threads", "one_hot",
     "no_grad", "enable_grad", "inference_mode", "is_grad_enabled", "set_grad_enabled",
     "matmul", "linear", "cat", "concat", "concatenate", "stack", "where", "tril", "triu",
     "exp", "log", "log10", "log1p", "sqrt", "tanh", "sin", "cos", "abs", "neg", "clamp", "clip",

@@ -57,3 +57,40 @@ def normalize_dims(dim, ndim):
 class ShapeError(RuntimeError, ValueError):
     """Shapes that do not fit together. PyTorch raises RuntimeError; also a ValueError, which
     TinyTorch raised before, so that code catching either keeps working."""
+
+
+class Size(tuple):
+    """``torch.Size``: a shape as a tuple of ints, with ``numel()``.
+
+    Deliberately unlike PyTorch, ``Tensor.shape`` and ``Tensor.size()`` return plain tuples (the
+    ndarray's own, so reading a shape costs nothing); a ``Size`` compares equal to them.
+
+    Example:
+        >>> Size([2, 3]), Size([2, 3]).numel(), Size([2, 3]) == (2, 3)
+        (torch.Size([2, 3]), 6, True)
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, sizes=()):
+        sizes = tuple(sizes)
+        for i, s in enumerate(sizes):
+            if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+                raise TypeError(
+                    f"torch.Size() takes an iterable of 'int' (item {i} is '{type(s).__name__}')"
+                )
+        return super().__new__(cls, (int(s) for s in sizes))
+
+    def numel(self):
+        """The number of elements of a tensor of this shape (1 for ``Size([])``)."""
+        return int(np.prod(self, dtype=np.int64))
+
+    def __getitem__(self, index):
+        item = super().__getitem__(index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"

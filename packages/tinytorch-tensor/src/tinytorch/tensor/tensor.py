@@ -18,6 +18,7 @@ import numpy as np
 from . import grad_mode as _grad_mode
 from . import inplace as _inplace
 from . import ops
+from .activation_methods import ActivationMethods
 from .device import CPU, as_device, device
 from .dims import ShapeError, normalize_dim
 from .dtypes import SUPPORTED, as_dtype, float32, infer_array, result_type
@@ -57,7 +58,7 @@ class Node:
         return f"<Node {self.name}>"
 
 
-class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods):
+class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods, ActivationMethods):
     """An n-dimensional array with PyTorch's names and NumPy inside.
 
     Args:
@@ -69,8 +70,9 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods)
 
     Unlike ``torch.tensor``, an ndarray that already has the requested dtype is wrapped without a
     copy (as ``torch.as_tensor`` does); use :func:`tinytorch.tensor.tensor` for a copy.
-    ``Tensor(2, 3)`` (PyTorch's legacy uninitialised constructor) is not supported: use
-    ``zeros(2, 3)``.
+    Deliberately unlike ``torch.Tensor``, ``Tensor([1, 2])`` is int64 (the ``torch.tensor`` rule)
+    and sizes as arguments (``Tensor(2, 3)``, PyTorch's legacy uninitialised constructor) are a
+    TypeError naming ``empty``/``zeros``; ``Tensor()`` is an empty float32 tensor, as in PyTorch.
 
     Example:
         >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]])
@@ -82,7 +84,13 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods)
     __array_ufunc__ = None  # make `ndarray + Tensor` defer to Tensor.__radd__
     __hash__ = object.__hash__
 
-    def __init__(self, data, dtype=None, requires_grad=False):
+    def __init__(self, data=(), dtype=None, requires_grad=False):
+        if isinstance(dtype, int) and not isinstance(dtype, bool):
+            raise TypeError(
+                f"Tensor({data!r}, {dtype!r}, ...): sizes as arguments (PyTorch's legacy "
+                f"constructor) are not supported; write empty({data!r}, {dtype!r}, ...) or "
+                f"zeros({data!r}, {dtype!r}, ...), or Tensor(data) for data"
+            )
         self.data = infer_array(data, dtype)
         self.grad = None
         self.grad_fn = None

@@ -1,0 +1,159 @@
+"""Names real PyTorch programs use on module 01: activation methods, ``Size``, ``one_hot``, the
+BLAS thread count and the constructor's edge cases, each against PyTorch 2.13 where installed."""
+
+import builtins
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinytorch.tensor as tt
+from tinytorch.tensor import Size, Tensor, one_hot
+
+
+def _without(monkeypatch, prefix):
+    real_import = builtins.__import__
+
+    def fake(name, globals=None, locals=None, fromlist=(), level=0):
+        if name.startswith(prefix) or (name == "tinytorch" and prefix.split(".")[1] in (fromlist or ())):
+            raise ImportError(name)
+        return real_import(name, globals, locals, fromlist, level)
+
+    monkeypatch.setattr(builtins, "__import__", fake)
+
+
+class TestActivationMethods:
+    def test_methods_match_the_functions(self):
+        activations = pytest.importorskip("tinytorch.activations")
+        x = Tensor([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]])
+        np.testing.assert_array_equal(x.relu().data, [[1.0, 0.0, 0.5], [3.0, 0.0, 0.0]])
+        np.testing.assert_array_equal(x.sigmoid().data, activations.sigmoid(x).data)
+        np.testing.assert_allclose(x.softmax(1).data.sum(axis=1), [1.0, 1.0], rtol=1e-6)
+        np.testing.assert_array_equal(x.log_softmax(dim=-1).data, activations.log_softmax(x, -1).data)
+
+    def test_methods_record_the_same_node_as_the_functions(self):
+        activations = pytest.importorskip("tinytorch.activations")
+        x = Tensor([1.0, -1.0], requires_grad=True)
+        assert x.relu().grad_fn.fn is activations.relu(x).grad_fn.fn
+        assert x.softmax(0).grad_fn.fn is activations.softmax(x, 0).grad_fn.fn
+
+    def test_bad_dim_is_module_02s_error(self):
+        pytest.importorskip("tinytorch.activations")
+        with pytest.raises(IndexError, match="out of range"):
+            Tensor([[1.0]]).softmax(2)
+
+    def test_without_module_02_the_error_names_the_distribution(self, monkeypatch):
+        _without(monkeypatch, "tinytorch.activations")
+        with pytest.raises(RuntimeError, match=r"Tensor.relu\(\) needs tinytorch-activations \(module 02\)"):
+            Tensor([1.0]).relu()
+        with pytest.raises(RuntimeError, match="log_softmax"):
+            Tensor([1.0]).log_softmax(0)
+
+
+class TestSize:
+    def test_a_tuple_with_numel_and_torchs_repr(self):
+        s = Size([2, 3, 4])
+        assert s == (2, 3, 4) and isinstance(s, tuple) and s.numel() == 24
+        assert Size().numel() == 1 and repr(Size([2, 3])) == "torch.Size([2, 3])"
+        assert type(s[1:]) is Size and s[1:] == (3, 4) and s[0] == 2 and type(s[0]) is int
+        assert type(s + (5,)) is Size and s + (5,) == (2, 3, 4, 5)
+        assert Tensor(np.zeros((2, 3))).shape == Size([2, 3])
+        assert Size(np.array([2, 3])) == (2, 3) and type(Size(np.array([2]))[0]) is int
+
+    def test_non_int_entries_are_a_type_error(self):
+        with pytest.raises(TypeError, match="item 1 is 'str'"):
+            Size([2, "a"])
+        with pytest.raises(TypeError, match="item 0 is 'float'"):
+            Size([2.0])
+
+
+class TestOneHot:
+    def test_by_hand(self):
+        np.testing.assert_array_equal(one_hot(Tensor([0, 2]), 3).data, [[1, 0, 0], [0, 0, 1]])
+        assert one_hot(Tensor([0, 2])).shape == (2, 3) and one_hot(Tensor([1])).dtype == np.int64
+        assert one_hot(Tensor(np.zeros(0, np.int64)), 4).shape == (0, 4)
+        assert one_hot(Tensor(2), 4).data.tolist() == [0, 0, 1, 0]
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.lists(st.integers(0, 6), min_size=1, max_size=12), st.integers(0, 3))
+    def test_rows_sum_to_one_and_argmax_is_the_label(self, labels, extra):
+        classes = max(labels) + 1 + extra
+        out = one_hot(Tensor(labels), classes).data
+        assert out.shape == (len(labels), classes)
+        assert (out.sum(axis=1) == 1).all() and out.argmax(axis=1).tolist() == labels
+
+    @pytest.mark.parametrize("bad, num_classes, error, match", [
+        ([0.0, 1.0], -1, RuntimeError, "LongTensor"),
+        ([-1], -1, RuntimeError, "non-negative, got -1"),
+        ([3], 3, RuntimeError, r"smaller than num_classes \(3\), got 3"),
+        (np.zeros(0, np.int64), -1, RuntimeError, "empty tensor"),
+        (np.array([1], np.int32), 3, RuntimeError, "int32"),
+    ])
+    def test_bad_input(self, bad, num_classes, error, match):
+        with pytest.raises(error, match=match):
+            one_hot(Tensor(bad), num_classes)
+
+    def test_not_a_tensor(self):
+        with pytest.raises(TypeError, match="must be Tensor, not list"):
+            one_hot([0, 1])
+
+
+class TestThreads:
+    def test_set_then_get(self):
+        pytest.importorskip("threadpoolctl")
+        before = tt.get_num_threads()
+        try:
+            tt.set_num_threads(1)
+            assert tt.get_num_threads() == 1
+        finally:
+            tt.set_num_threads(before)
+
+    @pytest.mark.parametrize("bad", [0, -2, 2.0, True])
+    def test_bad_counts(self, bad):
+        with pytest.raises(RuntimeError, match="set_num_threads expects"):
+            tt.set_num_threads(bad)
+
+    def test_without_threadpoolctl_it_says_so(self, monkeypatch):
+        _without(monkeypatch, "threadpoolctl")
+        with pytest.raises(RuntimeError, match="needs the threadpoolctl package"):
+            tt.get_num_threads()
+
+
+class TestConstructor:
+    def test_no_arguments_is_an_empty_float_tensor(self):
+        assert Tensor().shape == (0,) and Tensor().dtype == np.float32
+
+    def test_sizes_as_arguments_name_the_functions_to_use(self):
+        with pytest.raises(TypeError, match=r"empty\(2, 3, ...\) or zeros\(2, 3, ...\)"):
+            Tensor(2, 3)
+
+    def test_positional_dtype_still_works(self):
+        assert Tensor([1, 2], "float64").dtype == np.float64
+
+
+torch = pytest.importorskip("torch")
+
+
+def test_activation_methods_match_torch_with_an_upstream_gradient():
+    pytest.importorskip("tinytorch.autograd")
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((3, 4))
+    upstream = rng.standard_normal((3, 4))
+    for name, args in [("relu", ()), ("sigmoid", ()), ("softmax", (1,)), ("log_softmax", (0,))]:
+        ours = Tensor(data, requires_grad=True)
+        theirs = torch.tensor(data, requires_grad=True)
+        out, ref = getattr(ours, name)(*args), getattr(theirs, name)(*args)
+        np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+        out.backward(Tensor(upstream))
+        ref.backward(torch.tensor(upstream))
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_one_hot_and_size_match_torch():
+    labels = [[0, 3], [2, 1]]
+    ref = torch.nn.functional.one_hot(torch.tensor(labels)).numpy()
+    np.testing.assert_array_equal(one_hot(Tensor(labels)).data, ref)
+    assert Size([2, 3]).numel() == torch.Size([2, 3]).numel() and Size([2, 3]) == torch.Size([2, 3])
+    assert repr(Size([4])) == repr(torch.Size([4]))
+    assert Tensor().shape == tuple(torch.Tensor().shape) and Tensor().dtype == np.float32
