@@ -5,7 +5,9 @@ archives written by the submission writer from copies with different ``src``. Ev
 kind the grader must survive is graded in the same parallel run as the honest one.
 """
 
+import contextlib
 import csv
+import io
 import json
 import os
 import shutil
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tinytorch.cli import main
+from tinytorch.cli.confine import probe
 from tinytorch.cli.discovery import component_from_pyproject
 from tinytorch.cli.submission import read_submission, write_submission
 
@@ -44,7 +47,18 @@ HOSTILE = {
         for target in {targets!r}:
             shutil.rmtree(target, ignore_errors=True) if os.path.isdir(target) else os.path.exists(target) and os.remove(target)
         ''') + GOOD,
+    # by absolute path: another student's archive, a file in the grader's output folder, a new file there
+    "escaper": textwrap.dedent('''\
+        import os
+        sibling, kept, planted = {targets!r}
+        for name in os.listdir(sibling):
+            os.remove(os.path.join(sibling, name))
+        os.remove(kept)
+        with open(planted, "w") as fh:
+            fh.write("planted")
+        ''') + GOOD,
 }
+CONFINEMENT = probe()
 
 
 def toy_package(root):
@@ -131,10 +145,14 @@ def classroom(tmp_path_factory):
                     str(REPO / "packages" / "tinytorch-results")], check=True, capture_output=True)
     module = component_from_pyproject(folder / "pyproject.toml")
     submissions = root / "submissions"
+    grades = root / "grades"  # the hostile run's output folder, with a file of the grader's in it
+    grades.mkdir()
+    (grades / "keep.txt").write_text("keep me")
     for student, code in HOSTILE.items():
         copy = root / "copies" / student
         shutil.copytree(folder, copy)
-        targets = [str(submissions / "good")]  # another student's archive, by absolute path
+        targets = [str(submissions / "good")] if student == "deleter" else \
+            [str(submissions / "good"), str(grades / "keep.txt"), str(grades / "planted.txt")]
         (copy / "src" / "tinytorch" / "toy" / "__init__.py").write_text(code.replace("{targets!r}", repr(targets)))
         write_submission(copy, submissions / student, student=student, module=module, tito_version="test")
     shutil.copytree(submissions, root / "kept")
@@ -165,17 +183,27 @@ def test_a_tampered_archive_is_flagged(classroom, tmp_path):
     assert problems == ["src/tinytorch/toy/__init__.py differs from the manifest"]
 
 
-def test_grading_a_class_survives_every_hostile_submission(classroom, tmp_path, monkeypatch, capsys):
+@pytest.fixture(scope="module")
+def hostile_run(classroom, tmp_path_factory):
+    """Grade every HOSTILE submission in one parallel run into ``root/grades``."""
     root, wheelhouse, submissions = classroom
-    monkeypatch.setenv("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))
-    sentinel = tmp_path / "grader-home" / "notes.txt"  # the grader's HOME: never the real one here
+    work = tmp_path_factory.mktemp("hostile")
+    sentinel = work / "grader-home" / "notes.txt"  # the grader's HOME: never the real one here
     sentinel.parent.mkdir()
     sentinel.write_text("keep me")
-    monkeypatch.setenv("HOME", str(sentinel.parent))
-    out = tmp_path / "grades"
-    status = main(["--home", str(tmp_path / "tito"), "grade", str(submissions), "--wheelhouse", str(wheelhouse),
-                   "-o", str(out), "--jobs", "2", "--timeout", "30", "--memory-mb", "1024"])
-    assert status == 0, capsys.readouterr()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(io.StringIO()) as console:
+        mp.setenv("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))
+        mp.setenv("HOME", str(sentinel.parent))
+        status = main(["--home", str(work / "tito"), "grade", str(submissions), "--wheelhouse", str(wheelhouse),
+                       "-o", str(root / "grades"), "--jobs", "2", "--timeout", "30", "--memory-mb", "1024"])
+    assert status == 0, console.getvalue()
+    return status, console.getvalue(), sentinel
+
+
+def test_grading_a_class_survives_every_hostile_submission(classroom, hostile_run):
+    root, _, submissions = classroom
+    _, console, sentinel = hostile_run
+    out = root / "grades"
     records = {r["student"]: r for r in json.loads((out / "gradebook.json").read_text())}
     assert sorted(records) == sorted(HOSTILE)
     assert (records["good"]["status"], records["good"]["passed"], records["good"]["failed"]) == ("graded", 2, 0)
@@ -189,11 +217,31 @@ def test_grading_a_class_survives_every_hostile_submission(classroom, tmp_path, 
     # the deleter removed its own box (working folder, HOME, TMPDIR) and so failed its own run only
     assert records["deleter"]["status"] == "crashed" and "box/run" in records["deleter"]["notes"][-1]
     assert sentinel.read_text() == "keep me"  # HOME and TMPDIR were the box's, not the grader's
-    assert not (submissions / "good").exists()  # deleted by absolute path, yet graded from the staged copy
+    if CONFINEMENT[0] is None:
+        assert "Confinement: unavailable" in console
+        assert all(r["confinement"].startswith("unavailable") for r in records.values())
+        assert not (submissions / "good").exists()  # deleted by absolute path, yet graded from the staged copy
+    else:
+        assert f"Confinement: Landlock ABI {CONFINEMENT[0]}" in console
+        assert all(r["confinement"].startswith("Landlock ABI") for r in records.values())
     rows = list(csv.DictReader((out / "gradebook.csv").open()))
     assert {r["student"]: r["status"] for r in rows}["loop"] == "timeout"
     feedback = (out / "feedback" / "wrong.md").read_text()
     assert "0 of 2 reference tests passed" in feedback and "assert 9 == 6" in feedback
+
+
+@pytest.mark.skipif(CONFINEMENT[0] is None, reason=f"Landlock is unavailable here: {CONFINEMENT[1]}")
+def test_landlock_keeps_every_file_outside_the_box(classroom, hostile_run):
+    """The escaper fails its own tests only; everything it aimed at by absolute path survives."""
+    root, _, submissions = classroom
+    records = {r["student"]: r for r in json.loads((root / "grades" / "gradebook.json").read_text())}
+    escaper = records["escaper"]
+    assert escaper["status"] == "graded" and escaper["passed"] == 0 and escaper["errors"] >= 1
+    assert "PermissionError" in json.dumps(escaper["failures"])
+    assert sorted(p.name for p in (submissions / "good").iterdir()) == ["good--tinytorch-toy-0.1.0.zip"]
+    assert (root / "grades" / "keep.txt").read_text() == "keep me"
+    assert not (root / "grades" / "planted.txt").exists()
+    assert (records["good"]["passed"], records["good"]["failed"]) == (2, 0)
 
 
 def test_shards_merge_into_one_gradebook(classroom, tmp_path, monkeypatch):

@@ -10,18 +10,21 @@ For each archive :func:`grade_one`
    and nothing in the submission is built or installed by its own ``pyproject.toml``);
 3. runs the reference tests (the wheelhouse's ``tests/*-tests.zip``, verified by its manifest) from a
    copied folder as the working directory, with ``HOME``, ``TMPDIR`` and ``TINYTORCH_HOME``
-   inside the sandbox, in a new session, under a wall-clock timeout, and on POSIX with limits on
-   address space, CPU seconds, file size and core dumps; then the milestones' ``--quick`` runs;
+   inside the sandbox, in a new session, under a wall-clock timeout, on POSIX with limits on
+   address space, CPU seconds, file size and core dumps, and where the kernel has Landlock
+   confined (:mod:`tinytorch.cli.confine`): writes only inside its box, reads only its
+   environment, Python and the system folders; then the milestones' ``--quick`` runs, alike;
 4. returns one JSON-able record, whatever happened (``status``: ``graded``, ``timeout``,
-   ``crashed``, ``invalid`` or ``install-failed``).
+   ``crashed``, ``invalid`` or ``install-failed``; ``confinement``: what the runs were held to).
 
-These limits keep a broken or careless submission from stopping the run or touching the other
-submissions' files; they are not a security boundary against code written to escape (see
-docs/grading.md for running each submission in its own container or batch job).
+Without Landlock the limits still keep a broken or careless submission from stopping the run, but
+nothing stops code that writes or deletes by absolute path (docs/grading.md: one container or
+batch job per submission).
 """
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +37,7 @@ from packaging.version import InvalidVersion, Version
 import tinytorch.results as results
 from tinytorch.results.main import TABLE_ENV
 
+from .confine import Confinement, ConfinementError, describe, python_folders
 from .reftests import ReferenceTestsError, find_bundle, unpack_bundle
 from .submission import SubmissionError, read_submission
 from .testrun import run_process, run_pytest
@@ -53,6 +57,8 @@ class GradeOptions:
     uv: str | None = None
     keep: bool = False
     work: Path | None = None
+    landlock_abi: int | None = None
+    confinement: str = field(default_factory=lambda: describe(None, "not probed"))
 
 
 def find_uv():
@@ -62,12 +68,13 @@ def find_uv():
     return None
 
 
-def limits(memory_mb, cpu_seconds):
-    """A ``preexec_fn`` applying POSIX resource limits in the child (``None`` elsewhere)."""
+def limits(memory_mb, cpu_seconds, confinement=None):
+    """A ``preexec_fn`` applying POSIX resource limits and then ``confinement`` in the child
+    (``None`` where there is neither)."""
     try:
         import resource
     except ImportError:
-        return None
+        return confinement.restrict if confinement is not None else None
 
     def apply():
         memory = memory_mb * 2**20
@@ -76,8 +83,25 @@ def limits(memory_mb, cpu_seconds):
             kind = getattr(resource, name, None)
             if kind is not None:
                 resource.setrlimit(kind, (value, value))
+        if confinement is not None:
+            confinement.restrict()
 
     return apply
+
+
+def confine(root, options):
+    """The Landlock ruleset of one submission's runs, or ``None`` where Landlock is unavailable.
+
+    Writable: ``root/box`` (working folder, HOME, TMPDIR) and ``root/report`` (pytest's JUnit
+    report). Readable: ``root/venv``, the Python install, the dataset folder, the system folders.
+    ``root/submission`` (the unpacked archive) is neither: the code it holds is in the venv.
+    """
+    if options.landlock_abi is None:
+        return None
+    readable = [root / "venv", *python_folders()]
+    if os.environ.get("TINYTORCH_DATA_DIR"):
+        readable.append(Path(os.environ["TINYTORCH_DATA_DIR"]).resolve())
+    return Confinement([root / "box", root / "report"], readable, options.landlock_abi)
 
 
 def sandbox_env(root, venv_bin):
@@ -156,10 +180,10 @@ MILESTONE_RUNNER = (
 )
 
 
-def run_milestone(python, name, root, env, options):
+def run_milestone(python, name, root, env, options, confinement=None):
     code, output = run_process([str(python), "-c", MILESTONE_RUNNER, name, "--quick"], cwd=root / "run",
                                env=dict(env, **{TABLE_ENV: "0"}), timeout=options.timeout,
-                               isolate=True, preexec_fn=limits(options.memory_mb, options.timeout))
+                               isolate=True, preexec_fn=limits(options.memory_mb, options.timeout, confinement))
     if code is None:
         return {"status": "timeout", "achieved": False, "claims": {}}
     try:
@@ -198,8 +222,10 @@ def grade_one(student, archive, options):
     """Grade one archive; never raises for anything the submission does. Returns the record."""
     started = time.perf_counter()
     record = {"student": student, "archive": str(archive), "status": "invalid", "passed": 0, "failed": 0,
-              "errors": 0, "skipped": 0, "tests": 0, "failures": [], "milestones": {}, "notes": []}
+              "errors": 0, "skipped": 0, "tests": 0, "failures": [], "milestones": {}, "notes": [],
+              "confinement": options.confinement}
     root = Path(tempfile.mkdtemp(prefix="tito-grade-", dir=options.work))
+    confinement = None
     try:
         manifest, problems = read_submission(archive, root / "submission")
         record.update(module=manifest.get("module"), distribution=manifest.get("distribution"),
@@ -221,8 +247,11 @@ def grade_one(student, archive, options):
         python = make_venv(root, [requirement, *milestone_reqs, "pytest", "hypothesis"], options)
         overlay(python, root / "submission")
         env = sandbox_env(box, python.parent)
+        (root / "report").mkdir()
+        confinement = confine(root, options)
         report = run_pytest(box / "run", python=str(python), env=env, timeout=options.timeout, isolate=True,
-                            preexec_fn=limits(options.memory_mb, options.timeout))
+                            preexec_fn=limits(options.memory_mb, options.timeout, confinement),
+                            report_dir=root / "report")
         record.update(tests=report.tests, passed=report.passed, failed=report.failures, errors=report.errors,
                       skipped=report.skipped, failures=[list(f) for f in report.failed[:50]],
                       test_seconds=round(report.seconds, 2))
@@ -234,14 +263,19 @@ def grade_one(student, archive, options):
             if any("MemoryError" in message for _, message in report.failed):
                 record["notes"].append(f"a test ran out of memory (limit {options.memory_mb} MiB)")
             for name in options.milestones:
-                record["milestones"][name] = run_milestone(python, name, box, env, options)
+                record["milestones"][name] = run_milestone(python, name, box, env, options, confinement)
     except (SubmissionError, ReferenceTestsError) as exc:
         record["notes"].append(str(exc))
+    except (ConfinementError, subprocess.SubprocessError) as exc:  # never run a submission unconfined
+        record["status"] = "crashed"
+        record["notes"].append(f"could not confine the run: {exc}")
     except RuntimeError as exc:  # pytest could not run, or an install step failed
         if record["status"] != "install-failed" or "pytest did not run" in str(exc):
             record["status"] = "crashed"
         record["notes"].append(str(exc)[-TAIL:])
     finally:
+        if confinement is not None:
+            confinement.close()
         record["seconds"] = round(time.perf_counter() - started, 2)
         if not options.keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -117,7 +117,7 @@ def run_process(cmd, *, cwd=None, env=None, timeout=None, capture=True, isolate=
 
 
 def run_pytest(folder, extra=(), *, python=None, verbose=False, env=None, timeout=None, isolate=False,
-               preexec_fn=None):
+               preexec_fn=None, report_dir=None):
     """Run ``python -m pytest tests`` in ``folder`` and return its :class:`TestReport`.
 
     Args:
@@ -127,13 +127,15 @@ def run_pytest(folder, extra=(), *, python=None, verbose=False, env=None, timeou
         verbose: show pytest's output live instead of capturing it.
         env, timeout, isolate, preexec_fn: see :func:`run_process`; on a timeout the report has
             ``returncode=None``.
+        report_dir: an existing folder for pytest's JUnit report (default: a new temporary
+            folder), for a confined run that may write only in folders of its own.
 
     Raises:
         RuntimeError: when pytest wrote no report (it could not start or was killed); the
             message has its output.
     """
     folder = Path(folder)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=report_dir) as tmp:
         junit = Path(tmp) / "junit.xml"
         cmd = [python or sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rN",
                "--rootdir", str(folder), f"--junitxml={junit}", "tests", *extra]

@@ -17,12 +17,13 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from ..confine import describe, probe
 from ..context import CliError
 from ..grading import GradeOptions, grade_one
 from ..submission import MANIFEST
 
 COLUMNS = ("student", "module", "distribution", "version", "status", "manifest_ok", "tests", "passed", "failed",
-           "errors", "skipped", "milestones", "seconds", "notes")
+           "errors", "skipped", "milestones", "seconds", "confinement", "notes")
 
 
 def student_id(name):
@@ -133,12 +134,15 @@ def cmd_grade(ctx):
         index, total = _shard(args.shard)
         jobs = jobs[index - 1::total]
     wanted = set(args.modules or [])
+    abi, reason = probe()
     options = GradeOptions(wheelhouse=wheelhouse, timeout=args.timeout, memory_mb=args.memory_mb,
-                           milestones=list(args.milestones or []), offline=args.offline, keep=args.keep)
+                           milestones=list(args.milestones or []), offline=args.offline, keep=args.keep,
+                           landlock_abi=abi, confinement=describe(abi, reason))
     records = []
     valid = [(student, archive) for student, archive in jobs if not wanted or _matches(archive, wanted)]
     ctx.out.print(f"Grading {len(valid)} submission(s) with {args.jobs} at a time "
                   f"(limits: {args.timeout:g} s, {args.memory_mb} MiB each) ...")
+    ctx.out.print(f"Confinement: {options.confinement}.")
     # Every archive is copied to a private folder before the first one runs, so a submission
     # that deletes files it can reach cannot take another student's archive away.
     with tempfile.TemporaryDirectory(prefix="tito-grade-staging-") as staging, \
