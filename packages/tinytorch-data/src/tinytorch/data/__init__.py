@@ -11,6 +11,7 @@ from .dataloader import (
     BatchSampler, DataLoader, Dataset, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, TensorDataset,
     default_collate,
 )
+from .concat import ConcatDataset
 from .datasets import (
     CIFAR10, DATASETS, MNIST, TINYDIGITS_SHA256, DatasetIntegrityError, DatasetNotFoundError,
     DatasetSpec, FashionMNIST, FileReport, FileSpec, TinyDigits, data_root, fetch, is_offline, verify,
@@ -23,7 +24,7 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 __all__ = [
-    "Dataset", "TensorDataset", "DataLoader", "default_collate",
+    "Dataset", "TensorDataset", "ConcatDataset", "DataLoader", "default_collate",
     "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
     "Compose", "Normalize", "RandomCrop", "RandomHorizontalFlip",
     "TinyDigits", "MNIST", "FashionMNIST", "CIFAR10",

@@ -34,6 +34,12 @@ class Dataset:
     def __len__(self):
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
 
+    def __add__(self, other):
+        """``a + b`` is ``ConcatDataset([a, b])``, as in PyTorch."""
+        from .concat import ConcatDataset  # concat builds on this module
+
+        return ConcatDataset([self, other])
+
 
 class TensorDataset(Dataset):
     r"""Dataset wrapping tensors that share their first dimension.

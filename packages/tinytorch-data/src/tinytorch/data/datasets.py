@@ -46,12 +46,18 @@ class DatasetIntegrityError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class FileSpec:
-    """One pinned file: its official name, size in bytes, sha256 and download URLs (tried in order)."""
+    """One pinned file: its official name, size in bytes, sha256 and download URLs (tried in order).
+
+    ``raw_size``/``raw_sha256`` pin the decompressed bytes of a ``.gz`` file, for the
+    uncompressed copy torchvision keeps beside it (``<root>/MNIST/raw/train-images-idx3-ubyte``).
+    """
 
     name: str
     size: int
     sha256: str
     urls: tuple = ()
+    raw_size: int = 0
+    raw_sha256: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,7 +66,8 @@ class DatasetSpec:
 
     ``folder`` is the subfolder of the data root holding ``files``; ``system_dirs`` are further
     read-only places searched for them (a distribution package's install folder). ``members``
-    maps the names inside an archive to their published md5 (CIFAR-10).
+    maps the names inside an archive to their published md5 (CIFAR-10). ``torchvision_folder``
+    names torchvision's folder for the dataset (``<root>/<torchvision_folder>/raw``), searched too.
     """
 
     name: str
@@ -73,6 +80,7 @@ class DatasetSpec:
     system_dirs: tuple = ()
     members: dict = dataclasses.field(default_factory=dict)
     how_to_get: str = ""
+    torchvision_folder: str = ""
 
 
 @dataclasses.dataclass
@@ -111,8 +119,8 @@ _MNIST_MIRRORS = (
 )
 
 
-def _mnist_file(name, size, sha256):
-    return FileSpec(name, size, sha256, tuple(base + name for base in _MNIST_MIRRORS))
+def _mnist_file(name, size, sha256, raw_size, raw_sha256):
+    return FileSpec(name, size, sha256, tuple(base + name for base in _MNIST_MIRRORS), raw_size, raw_sha256)
 
 
 DATASETS = {
@@ -140,14 +148,19 @@ DATASETS = {
         folder="mnist",
         files=(
             _mnist_file("train-images-idx3-ubyte.gz", 9912422,
-                        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
+                        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+                        47040016, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
             _mnist_file("train-labels-idx1-ubyte.gz", 28881,
-                        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
+                        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+                        60008, "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
             _mnist_file("t10k-images-idx3-ubyte.gz", 1648877,
-                        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+                        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+                        7840016, "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
             _mnist_file("t10k-labels-idx1-ubyte.gz", 4542,
-                        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
+                        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+                        10008, "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
         ),
+        torchvision_folder="MNIST",
     ),
     "fashion-mnist": DatasetSpec(
         name="fashion-mnist",
@@ -160,14 +173,21 @@ DATASETS = {
         # smaller than (and hash differently from) Zalando's downloads; the images are the same.
         files=(
             FileSpec("train-images-idx3-ubyte.gz", 26421856,
-                     "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7"),
+                     "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7", (),
+                     47040016, "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
             FileSpec("train-labels-idx1-ubyte.gz", 29491,
-                     "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056"),
+                     "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056", (),
+                     60008, "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
             FileSpec("t10k-images-idx3-ubyte.gz", 4422079,
-                     "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa"),
+                     "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa", (),
+                     7840016, "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
             FileSpec("t10k-labels-idx1-ubyte.gz", 5125,
-                     "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05"),
+                     "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05", (),
+                     10008, "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
         ),
+        # torchvision's FashionMNIST/raw holds Zalando's .gz files (not pinned here: they differ
+        # from Debian's bytes) and their uncompressed copies, whose bytes are pinned above.
+        torchvision_folder="FashionMNIST",
         system_dirs=("/usr/share/datasets/fashion-mnist",),
         how_to_get="On Debian/Ubuntu: `apt-get install dataset-fashion-mnist` (installs them in "
                    "/usr/share/datasets/fashion-mnist), or copy that package's four files into the folder.",
@@ -286,9 +306,16 @@ def _check(dataset, name, path, size, digest, algorithm="sha256"):
 
 
 def _locate(spec, fspec, root):
-    """Check ``fspec`` in the data root, then in the spec's system folders; the first good copy wins."""
+    """Check ``fspec`` in the data root, then in the spec's system folders, then in torchvision's
+    ``<root>/<Name>/raw`` (the ``.gz`` or its uncompressed copy); the first good copy wins."""
     candidates = [data_root(root) / spec.folder] + [Path(d) for d in spec.system_dirs]
     reports = [_check(spec.name, fspec.name, d / fspec.name, fspec.size, fspec.sha256) for d in candidates]
+    if spec.torchvision_folder:
+        raw = data_root(root) / spec.torchvision_folder / "raw"
+        reports.append(_check(spec.name, fspec.name, raw / fspec.name, fspec.size, fspec.sha256))
+        if fspec.raw_sha256:
+            name = fspec.name.removesuffix(".gz")
+            reports.append(_check(spec.name, name, raw / name, fspec.raw_size, fspec.raw_sha256))
     for report in reports:
         if report.ok:
             return report
@@ -530,9 +557,10 @@ class TinyDigits(_ImageDataset):
 
 
 def _read_idx(path, magic, ndim):
-    """Parse a gzip'd IDX file (big-endian header: magic, then one int32 per dimension)."""
+    """Parse an IDX file, gzip'd (``.gz``) or not (big-endian header: magic, then one int32 per
+    dimension)."""
     # BEGIN SOLUTION
-    with gzip.open(path, "rb") as f:
+    with (gzip.open if os.fspath(path).endswith(".gz") else open)(path, "rb") as f:
         raw = f.read()
     header = 4 + 4 * ndim
     if len(raw) < header:
@@ -551,7 +579,9 @@ class MNIST(_ImageDataset):
     """MNIST handwritten digits (``torchvision.datasets.MNIST``), read from the original IDX files.
 
     Args:
-        root: data root (see :func:`data_root`); files are ``<root>/mnist/<official names>``.
+        root: data root (see :func:`data_root`); files are ``<root>/mnist/<official names>``,
+            or torchvision's ``<root>/MNIST/raw/`` (the ``.gz`` files or their uncompressed
+            copies), each checked against its pinned size and sha256.
         train: the 60,000 training images if ``True``, else the 10,000 test images.
         transform: a batch transform applied to ``(B, 1, 28, 28)`` float32 images in ``[0, 1]``.
         download: fetch missing files (from the ossci-datasets / cvdf mirrors).
