@@ -5,12 +5,16 @@ Same contract as :mod:`.rules`: ``rule(grad, out, *inputs, **attrs) -> tuple``, 
 instead of differentiating log_softmax, gather and mean separately.
 """
 
+import math
+
 import numpy as np
 
 from tinytorch.activations import ops as A
 from tinytorch.losses import ops as L
 
 from .rules import gradient_of
+
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 
 # ----- activations (tinytorch.activations.ops) ---------------------------------------------------
@@ -31,14 +35,40 @@ def sigmoid_rule(grad, out, a):
     # END SOLUTION
 
 
-@gradient_of(A.gelu, saves="inputs")
+@gradient_of(A.gelu)
 def gelu_rule(grad, out, a, approximate="none"):
-    """``d/da [a s(a)] = s + a ds`` with the same ``s`` the forward used (``A.gelu_factor``)."""
+    """``d/da [a s(a)] = s + a ds`` with the same ``s`` the forward used (``A.gelu_factor``).
+
+    Exact GELU does not recompute ``s = Phi(a)``: the forward's output gives it back, as
+    ``Phi(a) + a phi(a) = (out + a^2 phi(a)) / a`` (one division instead of the erfc expansion),
+    and the gradient is ``Phi(0) = 1/2`` where ``a`` is too close to 0 for the quotient. Saves
+    the output as well as the input, so writing into GELU's output in place before
+    ``backward`` raises here; PyTorch saves only the input.
+    """
     # BEGIN SOLUTION
-    s, ds = A.gelu_factor(a, approximate, derivative=True)
-    s += a * ds
-    s *= grad
-    return (s,)
+    if approximate == "tanh":
+        s, ds = A.gelu_factor(a, approximate, derivative=True)
+        s += a * ds
+        s *= grad
+        return (s,)
+    # a * a overflowing to inf is right (exp(-inf) = 0); inf * 0 = nan at a = +-inf is
+    # PyTorch's answer too; 0 / 0 at a = 0 is replaced below
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        d = np.multiply(a, a, out=np.empty_like(a))
+        # |a| < 2^-60: the quotient is 0 / 0 or has lost digits, and Phi(a) = 1/2 to working
+        # precision
+        near_zero = d < 2.0**-120
+        d *= -0.5
+        np.exp(d, out=d)
+        d *= _INV_SQRT_2PI  # d = phi(a), the standard normal density
+        d *= a
+        d *= a
+        d += out
+        d /= a
+    if near_zero.any():
+        d[near_zero] = 0.5
+    d *= grad
+    return (d,)
     # END SOLUTION
 
 
