@@ -72,6 +72,63 @@ def test_tasks_answers_batches_and_held_out_split():
     assert not held & set(map(tuple, drawn.tolist()))
 
 
+def test_learned_after_needs_a_streak_of_exactly_answered_batches():
+    y = np.array([[-100, -100, 3, 1], [-100, -100, 2, 2]])
+    right = np.zeros((2, 4, 11))
+    right[np.arange(2)[:, None], np.arange(4), np.where(y == -100, 0, y)] = 1.0  # argmax = target
+    wrong = right.copy()
+    wrong[1, 3] = 0.0
+    wrong[1, 3, 5] = 1.0  # one answer digit wrong in one row
+    prompt_only = right.copy()
+    prompt_only[:, :2] = 0.0
+    prompt_only[:, :2, 7] = 1.0  # predictions off the answer positions do not count
+    check = tasks.learned_after(2)
+    assert [check(right, y), check(wrong, y), check(right, y), check(prompt_only, y)] == [False, False, False, True]
+
+
+def test_training_check_measures_what_greedy_decoding_scores():
+    """Teacher-forced all-answer-digits-right is, row by row, greedy decoding's exact answer."""
+    from tinytorch.milestone_transformer.common import train
+    from tinytorch.tensor import Tensor, manual_seed
+    from tinytorch.transformer import GPT, GPTConfig
+
+    test, sample = tasks.make_split(4, 300, seed=5)
+    manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=11, block_size=8, n_layer=1, n_head=2, n_embd=32))
+    fit = train(model, lambda step: tasks.lm_batch("sort", sample(32)), steps=60, lr=1e-2, warmup=10,
+                weight_decay=0.0, until=lambda logits, y: False)
+    assert fit["steps"] == 60 and not fit["stopped_early"]
+    x, y = tasks.lm_batch("sort", test)
+    logits, _ = model(Tensor(x))
+    forced = np.all((logits.data.argmax(-1) == y) | (y == -100), axis=1)
+    greedy = np.array([tasks.exact_accuracy(model, "sort", row[None]) == 1.0 for row in test])
+    assert 0 < forced.sum() < len(test)  # partly learned: both outcomes occur
+    assert np.array_equal(forced, greedy)
+
+
+def test_train_stops_when_the_training_check_fires():
+    from tinytorch.milestone_transformer.common import train
+    from tinytorch.tensor import manual_seed
+    from tinytorch.transformer import GPT, GPTConfig
+
+    _, sample = tasks.make_split(3, 10, seed=0)
+    manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=11, block_size=6, n_layer=1, n_head=1, n_embd=8))
+    calls = []
+    fit = train(model, lambda step: tasks.lm_batch("copy", sample(4)), steps=50, lr=1e-3,
+                until=lambda logits, y: calls.append(logits.shape) or len(calls) == 3)
+    assert fit["steps"] == 3 and fit["stopped_early"] and len(fit["losses"]) == 3
+    assert calls == [(4, 6, 11)] * 3
+
+
+def test_tasks_fail_loudly_when_not_learned(monkeypatch, capsys):
+    monkeypatch.setitem(tasks.CONFIGS, "quick", dict(tasks.CONFIGS["quick"], steps=2))
+    code = main(["--quick", "--part", "tasks"])
+    result = find_result(capsys.readouterr().out)
+    assert code == 1 and not result.passed
+    assert not result.metrics["sort_stopped_by_training_check"]
+
+
 def test_shakespeare_file_is_verified(tmp_path):
     with pytest.raises(shakespeare.ShakespeareDataError, match="not at"):
         shakespeare.load_text(tmp_path)

@@ -33,8 +33,9 @@ def warmup_cosine(warmup, total, floor=0.1):
 
 
 def train(model, next_batch, *, steps, lr, warmup=50, weight_decay=0.1, time_limit=None, clock="wall",
-          eval_every=None, evaluate=None, log=None):
-    """Train ``model`` for ``steps`` AdamW steps (or until ``time_limit`` seconds of training).
+          eval_every=None, evaluate=None, until=None, log=None):
+    """Train ``model`` for ``steps`` AdamW steps (or until ``time_limit`` seconds of training, or until
+    ``until`` says the training batches are learned).
 
     Args:
         model: a GPT in training mode.
@@ -45,11 +46,14 @@ def train(model, next_batch, *, steps, lr, warmup=50, weight_decay=0.1, time_lim
         clock: ``"wall"`` (elapsed time) or ``"cpu"`` (this process's CPU time: on a machine shared
             with other jobs, what one uncontended core would need, since BLAS runs one thread).
         eval_every, evaluate: every ``eval_every`` steps (and at the end) record ``evaluate()``.
+        until: ``until(logits, y) -> bool``, called with each training batch's logits ``(B, T, V)``
+            (an ndarray, computed before that batch's update) and targets; training stops after the
+            first step where it returns True. It sees training batches only, never held-out data.
         log: ``log(str)`` for progress lines.
 
     Returns:
         dict with ``steps`` (done), ``seconds`` (training time on ``clock``, evaluation excluded),
-        ``wall_seconds``, ``cpu_seconds``, ``tokens``,
+        ``wall_seconds``, ``cpu_seconds``, ``tokens``, ``stopped_early`` (``until`` fired),
         ``losses`` (training loss per step) and ``evals`` (list of ``(step, seconds, value)``).
     """
     opt = AdamW(model.parameters(), lr=lr, betas=(0.9, 0.99), weight_decay=weight_decay)
@@ -58,11 +62,12 @@ def train(model, next_batch, *, steps, lr, warmup=50, weight_decay=0.1, time_lim
     if clock not in ("wall", "cpu"):
         raise ValueError(f"clock must be 'wall' or 'cpu', got {clock!r}")
     wall = cpu = 0.0
-    tokens, done = 0, 0
+    tokens, done, learned = 0, 0, False
     for step in range(steps):
         x, y = next_batch(step)
         start, start_cpu = time.perf_counter(), time.process_time()
-        _, loss = model(Tensor(x), targets=Tensor(y))
+        logits, loss = model(Tensor(x), targets=Tensor(y))
+        learned = until is not None and until(logits.data, y)
         opt.zero_grad()
         loss.backward()
         clip_grad_norm_(model.parameters(), 1.0)
@@ -85,8 +90,10 @@ def train(model, next_batch, *, steps, lr, warmup=50, weight_decay=0.1, time_lim
             if log:
                 log(f"  time limit of {time_limit:.0f} s ({clock}) reached after {done} steps")
             break
+        if learned:
+            break
     return {"steps": done, "seconds": wall if clock == "wall" else cpu, "wall_seconds": wall, "cpu_seconds": cpu,
-            "clock": clock, "tokens": tokens, "losses": losses, "evals": evals}
+            "clock": clock, "tokens": tokens, "stopped_early": learned, "losses": losses, "evals": evals}
 
 
 def mean_loss(model, batches):
