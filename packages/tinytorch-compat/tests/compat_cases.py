@@ -89,6 +89,28 @@ TOP = [
     ("torch.pow", "value", lambda L: L.pow(t(L, F32), 2)),
     ("torch.masked_fill", "value", lambda L: L.masked_fill(t(L, F32), t(L, F32) < 0, 0.0)),
     ("torch.relu", "value", lambda L: L.relu(t(L, F32))),
+    ("torch.log_softmax", "value", lambda L: L.log_softmax(t(L, F32), 1)),
+    ("torch.log_softmax", "value", lambda L: grad_of(L, lambda L, x: L.log_softmax(x, dim=0), F32)),
+    ("torch.Size", "value", lambda L: (L.Size([2, 3]).numel(), L.Size([2, 3]) == (2, 3), repr(L.Size([4])),
+                                       L.zeros(2, 3).shape == L.Size([2, 3]), L.Size([2, 3])[1:])),
+    ("torch.Size", "error", lambda L: L.Size([2, "a"])),
+    ("torch.set_num_threads", "value", lambda L: (L.set_num_threads(1), L.get_num_threads())),
+    ("torch.set_num_threads", "error", lambda L: L.set_num_threads(0)),
+    ("torch.get_num_threads", "meta", lambda L: type(L.get_num_threads()).__name__),
+    ("torch.Tensor.relu", "value", lambda L: grad_of(L, lambda L, x: x.relu(), F32)),
+    ("torch.Tensor.sigmoid", "value", lambda L: grad_of(L, lambda L, x: x.sigmoid(), F32)),
+    ("torch.Tensor.softmax", "value", lambda L: grad_of(L, lambda L, x: x.softmax(-1) * x, F32)),
+    ("torch.Tensor.softmax", "error", lambda L: t(L, F32).softmax(2)),
+    ("torch.Tensor.log_softmax", "value", lambda L: grad_of(L, lambda L, x: x.log_softmax(dim=1) * x, F32)),
+    ("torch.Tensor", "value", lambda L: L.Tensor()),
+    ("torch.autograd", "value", lambda L: L.autograd.grad.__name__),
+    ("torch.autograd.grad", "value", lambda L: _autograd_grad(L)),
+    ("torch.autograd.grad", "error", lambda L: L.autograd.grad(
+        (t(L, [1.0], requires_grad=True) * 2).sum(), [t(L, [1.0], requires_grad=True)])),
+    ("torch.autograd.no_grad", "value", lambda L: _grad_mode(L, L.autograd.no_grad())),
+    ("torch.autograd.enable_grad", "value", lambda L: _grad_mode(L, L.autograd.enable_grad())),
+    ("torch.autograd.inference_mode", "value", lambda L: _grad_mode(L, L.autograd.inference_mode())),
+    ("torch.autograd.set_grad_enabled", "value", lambda L: _grad_mode(L, L.autograd.set_grad_enabled(False))),
     ("torch.sigmoid", "value", lambda L: L.sigmoid(t(L, F32))),
     ("torch.softmax", "value", lambda L: L.softmax(t(L, F32), dim=1)),
     ("torch.sum", "value", lambda L: L.sum(t(L, F32))),
@@ -213,6 +235,39 @@ def _save_load(L, **load_kwargs):
     return out["w"], out["step"], out["names"]
 
 
+def _autograd_grad(L):
+    x = t(L, [[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
+    w = t(L, [[0.3, 0.1], [-0.2, 0.4]], requires_grad=True)
+    h = x @ w
+    gh, gw = L.autograd.grad((h.tanh() * h).sum(), [h, w], grad_outputs=None)
+    return gh, gw, x.grad, w.grad
+
+
+def _grad_mode(L, context):
+    x = t(L, [1.0], requires_grad=True)
+    with context:
+        y = x * 2
+    return y.requires_grad
+
+
+CLASSES = [[0.2, 1.5, -0.3, 0.8], [1.0, -1.0, 0.5, 0.0], [0.3, 0.3, 2.0, -0.5]]
+CLASS_WEIGHT = [0.5, 2.0, 1.0, 3.0]
+
+
+def _weighted(L, fn, target, **kwargs):
+    x = t(L, CLASSES, requires_grad=True)
+    loss = fn(x, t(L, target), weight=t(L, CLASS_WEIGHT), **kwargs)
+    loss.sum().backward()
+    return loss, x.grad
+
+
+def _concat(L):
+    a = L.utils.data.TensorDataset(L.tensor(_X[:4]), L.tensor(_Y[:4]))
+    b = L.utils.data.TensorDataset(L.tensor(_X[4:]), L.tensor(_Y[4:]))
+    ds = L.utils.data.ConcatDataset([a, b])
+    return len(ds), ds.cumulative_sizes, ds[5], ds[-1], [tuple(x) for x in L.utils.data.DataLoader(ds, batch_size=3)]
+
+
 def fixed(L, module):
     """``module`` with every float parameter and buffer set from a seeded NumPy draw per key."""
     values = {}
@@ -271,6 +326,13 @@ NN = [
     ("torch.nn.Embedding", "error", lambda L: L.nn.Embedding(10, 3)(t(L, [10]))),
     ("torch.nn.MultiheadAttention", "value", lambda L: fixed(L, L.nn.MultiheadAttention(
         6, 2, batch_first=True))(L.tensor(SEQ), L.tensor(SEQ), L.tensor(SEQ))[0]),
+    ("torch.nn.Conv1d", "value", lambda L: run(L, lambda L: L.nn.Conv1d(4, 3, 3, padding=1), SEQ)),
+    ("torch.nn.Conv1d", "value", lambda L: run(L, lambda L: L.nn.Conv1d(4, 2, 2, stride=2, bias=False), SEQ)),
+    ("torch.nn.Conv1d", "value", lambda L: run(L, lambda L: L.nn.Conv1d(4, 2, 4, padding="same"), SEQ)),
+    ("torch.nn.Conv1d", "meta", lambda L: L.nn.Conv1d(4, 3, 5).weight),
+    ("torch.nn.Conv1d", "error", lambda L: L.nn.Conv1d(3, 2, 3)(L.tensor(SEQ))),
+    ("torch.nn.Upsample", "value", lambda L: run(L, lambda L: L.nn.Upsample(scale_factor=2), IMAGES)),
+    ("torch.nn.Upsample", "value", lambda L: run(L, lambda L: L.nn.Upsample(size=(4, 9), mode="bilinear"), IMAGES)),
     ("torch.nn.Conv2d", "value", lambda L: run(L, lambda L: L.nn.Conv2d(3, 4, 3, padding=1), IMAGES)),
     ("torch.nn.Conv2d", "value", lambda L: run(L, lambda L: L.nn.Conv2d(3, 2, 3, stride=2), IMAGES)),
     ("torch.nn.Conv2d", "error", lambda L: L.nn.Conv2d(4, 2, 3)(L.tensor(IMAGES))),
@@ -353,6 +415,36 @@ FUNCTIONAL = [
         L.tensor(IMAGES), (5, None))),
     ("torch.nn.functional.pad", "value", lambda L: grad_of(
         L, lambda L, x: L.nn.functional.pad(x, (1, 2, 0, 1), value=0.5), F32)),
+    ("torch.nn.functional.conv1d", "value", lambda L: L.nn.functional.conv1d(
+        L.tensor(SEQ), L.tensor(SEQ[:1, :, :3]), stride=2, padding=1, dilation=1)),
+    ("torch.nn.functional.conv1d", "error", lambda L: L.nn.functional.conv1d(L.tensor(SEQ[0, 0]), L.tensor(SEQ))),
+    ("torch.nn.functional.interpolate", "value", lambda L: grad_of(
+        L, lambda L, x: L.nn.functional.interpolate(x[None, None], scale_factor=2), F32)),
+    ("torch.nn.functional.interpolate", "value", lambda L: grad_of(
+        L, lambda L, x: L.nn.functional.interpolate(x[None, None], size=(3, 5), mode="bilinear"), F32)),
+    ("torch.nn.functional.interpolate", "value", lambda L: grad_of(
+        L, lambda L, x: L.nn.functional.interpolate(x[None], scale_factor=1.5, mode="linear",
+                                                   align_corners=True), F32)),
+    ("torch.nn.functional.interpolate", "error", lambda L: L.nn.functional.interpolate(
+        L.tensor(IMAGES), scale_factor=2, align_corners=True)),
+    ("torch.nn.functional.interpolate", "error", lambda L: L.nn.functional.interpolate(
+        L.tensor(IMAGES), size=2, scale_factor=2)),
+    ("torch.nn.functional.one_hot", "value", lambda L: L.nn.functional.one_hot(t(L, [[0, 3], [2, 1]]))),
+    ("torch.nn.functional.one_hot", "value", lambda L: L.nn.functional.one_hot(t(L, [1]), num_classes=4)),
+    ("torch.nn.functional.one_hot", "error", lambda L: L.nn.functional.one_hot(t(L, [1.0]))),
+    ("torch.nn.functional.one_hot", "error", lambda L: L.nn.functional.one_hot(t(L, [3]), 3)),
+    ("torch.nn.functional.cross_entropy", "value", lambda L: _weighted(L, L.nn.functional.cross_entropy, [1, 3, -100])),
+    ("torch.nn.functional.cross_entropy", "value", lambda L: _weighted(
+        L, L.nn.functional.cross_entropy, [1, 3, 2], reduction="none", label_smoothing=0.2)),
+    ("torch.nn.functional.nll_loss", "value", lambda L: _weighted(L, L.nn.functional.nll_loss, [0, 3, 2])),
+    ("torch.nn.functional.nll_loss", "value", lambda L: _weighted(
+        L, L.nn.functional.nll_loss, [0, -100, 2], reduction="sum")),
+    ("torch.nn.functional.cross_entropy", "error", lambda L: L.nn.functional.cross_entropy(
+        t(L, CLASSES), t(L, [0, 1, 2]), weight=t(L, [1.0, 2.0]))),
+    ("torch.nn.CrossEntropyLoss", "value", lambda L: L.nn.CrossEntropyLoss(weight=t(L, CLASS_WEIGHT))(
+        t(L, CLASSES), t(L, [3, 0, 1]))),
+    ("torch.nn.NLLLoss", "value", lambda L: L.nn.NLLLoss(t(L, CLASS_WEIGHT), ignore_index=0)(
+        t(L, CLASSES), t(L, [3, 0, 1]))),
     ("torch.nn.functional.pad", "error", lambda L: L.nn.functional.pad(t(L, F32), (1, 2, 3))),
     ("torch.nn.functional.batch_norm", "value", lambda L: L.nn.functional.batch_norm(
         L.tensor(IMAGES), L.zeros(3), L.ones(3), training=True)),
@@ -453,6 +545,11 @@ class _Squares:
 DATA = [
     ("torch.utils.data.Dataset", "value", lambda L: issubclass(L.utils.data.TensorDataset, L.utils.data.Dataset)),
     ("torch.utils.data.TensorDataset", "value", lambda L: L.utils.data.TensorDataset(L.tensor(_X), L.tensor(_Y))[3]),
+    ("torch.utils.data.ConcatDataset", "value", lambda L: _concat(L)),
+    ("torch.utils.data.ConcatDataset", "value", lambda L: len(
+        L.utils.data.TensorDataset(L.tensor(_X)) + L.utils.data.TensorDataset(L.tensor(_X)))),
+    ("torch.utils.data.ConcatDataset", "error", lambda L: L.utils.data.ConcatDataset(
+        [L.utils.data.TensorDataset(L.tensor(_X))])[-11]),
     ("torch.utils.data.Subset", "value", lambda L: L.utils.data.Subset(
         L.utils.data.TensorDataset(L.tensor(_X), L.tensor(_Y)), [7, 2])[1]),
     ("torch.utils.data.random_split", "value", lambda L: [len(s) for s in L.utils.data.random_split(

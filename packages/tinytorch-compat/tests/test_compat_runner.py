@@ -68,17 +68,17 @@ def test_usage_and_missing_script():
 
 
 @pytest.mark.parametrize("name, owner", [
-    ("torch.nn.LSTM", "recurrent"), ("torch.nn.Conv1d", "tinytorch.spatial (module 09)"),
-    ("torch.nn.functional.interpolate", "tinytorch.spatial (module 09)"),
+    ("torch.nn.LSTM", "recurrent"), ("torch.nn.Conv3d", "tinytorch.spatial (module 09)"),
+    ("torch.nn.functional.unfold", "tinytorch.spatial (module 09)"),
     ("torch.nn.KLDivLoss", "tinytorch.losses (module 04)"),
-    ("torch.nn.functional.one_hot", "tinytorch.embeddings (module 11)"),
+    ("torch.nn.functional.embedding_bag", "tinytorch.embeddings (module 11)"),
     ("torch.nn.PReLU", "tinytorch.activations (module 02)"),
     ("torch.nn.functional.elu", "tinytorch.activations (module 02)"),
     ("torch.nn.TransformerEncoder", "tinytorch.transformer (module 13)"),
     ("torch.optim.LBFGS", "tinytorch.optim (module 06)"),
-    ("torch.utils.data.ConcatDataset", "tinytorch.data (module 08)"),
+    ("torch.utils.data.IterableDataset", "tinytorch.data (module 08)"),
     ("torch.einsum", "tinytorch.tensor (module 01)"),
-    ("torch.set_num_threads", "tinytorch.acceleration (module 18)"),
+    ("torch.compile", "tinytorch.acceleration (module 18)"),
 ])
 def test_missing_names_say_which_module_would_own_them(name, owner):
     message = missing_message(name)
@@ -95,7 +95,7 @@ def test_attribute_errors_come_from_every_facade_module():
     import tinytorch.compat as torch
     for module, name in [(torch, "einsum"), (torch.nn, "GRU"), (torch.nn.functional, "elu"),
                          (torch.nn.init, "orthogonal_"), (torch.optim, "LBFGS"),
-                         (torch.optim.lr_scheduler, "OneCycleLR"), (torch.utils.data, "ConcatDataset"),
+                         (torch.optim.lr_scheduler, "OneCycleLR"), (torch.utils.data, "IterableDataset"),
                          (torch.cuda, "Stream"), (torch.accelerator, "synchronize")]:
         with pytest.raises(AttributeError, match="TinyTorch has no torch"):
             getattr(module, name)

@@ -26,7 +26,7 @@ FACADE_MODULES = {
     "torch.cuda": "tinytorch.compat.cuda", "torch.backends": "tinytorch.compat.backends",
     "torch.backends.mps": "tinytorch.compat.backends.mps",
     "torch.backends.cudnn": "tinytorch.compat.backends.cudnn",
-    "torch.accelerator": "tinytorch.compat.accelerator",
+    "torch.accelerator": "tinytorch.compat.accelerator", "torch.autograd": "tinytorch.compat.autograd",
 }
 
 

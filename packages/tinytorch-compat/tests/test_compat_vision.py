@@ -55,3 +55,22 @@ def test_mnist_with_torchvision_arguments_and_target_transform(tmp_path):
     x, y = test.__getitems__(np.arange(5))
     assert x.shape == (5, 1, 28, 28) and y.tolist() == [int(t) % 2 for t in raw.targets[:5]]
     assert len(test) == 10000
+
+
+@needs_mnist
+def test_mnist_reads_torchvisions_raw_folder(tmp_path, monkeypatch):
+    import gzip
+    import shutil
+
+    shared = os.path.join(os.environ["TINYTORCH_DATA_DIR"], "mnist")
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"):
+        os.symlink(os.path.join(shared, name), raw / name)
+    with gzip.open(os.path.join(shared, "t10k-labels-idx1-ubyte.gz")) as src, \
+            open(raw / "t10k-labels-idx1-ubyte", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    expected = datasets.MNIST(os.environ["TINYTORCH_DATA_DIR"], train=False).targets
+    monkeypatch.setenv("TINYTORCH_DATA_DIR", str(tmp_path / "elsewhere"))  # only the raw folder has them
+    test = datasets.MNIST(str(tmp_path), train=False)
+    np.testing.assert_array_equal(test.targets, expected)

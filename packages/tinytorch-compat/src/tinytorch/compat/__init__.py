@@ -16,26 +16,27 @@ import numpy as _np
 # Module 05 is what makes ``loss.backward()`` work; importing it here makes a facade without it
 # fail at ``import torch`` rather than at the first backward.
 from tinytorch import autograd as _autograd  # noqa: F401
-from tinytorch.activations import relu, sigmoid, softmax
+from tinytorch.activations import log_softmax, relu, sigmoid, softmax
 from tinytorch.layers import Parameter  # noqa: F401  (torch.nn.Parameter is also reachable here)
 from tinytorch.tensor import (
-    Generator, Tensor, abs, add, amax, amin, arange, argmax, argmin, as_tensor, cat, chunk, clamp,
-    clip, clone, concat, concatenate, cos, default_generator, device, div, double, empty,
-    empty_like, enable_grad, exp, flatten, float16, float32, float64, from_numpy, full, full_like,
-    gather, get_rng_state, half, inference_mode, initial_seed, int8, int16, int32, int64,
-    is_grad_enabled, is_tensor, linspace, log, log1p, log10, long, manual_seed, masked_fill,
-    matmul, max, maximum, mean, min, minimum, mul, multinomial, neg, no_grad, numel, ones,
-    ones_like, permute, pow, promote_types, rand, rand_like, randint, randn, randn_like,
-    randperm, reshape, result_type, roll, seed, set_grad_enabled, set_rng_state, short, sin,
-    split, sqrt, squeeze, stack, std, sub, sum, swapaxes, tanh, tensor, topk, transpose, tril,
-    triu, unbind, unflatten, unsqueeze, uint8, var, where, zeros, zeros_like,
+    Generator, Size, Tensor, abs, add, amax, amin, arange, argmax, argmin, as_tensor, cat,
+    chunk, clamp, clip, clone, concat, concatenate, cos, default_generator, device, div, double,
+    empty, empty_like, enable_grad, exp, flatten, float16, float32, float64, from_numpy, full,
+    full_like, gather, get_num_threads, get_rng_state, half, inference_mode, initial_seed, int8,
+    int16, int32, int64, is_grad_enabled, is_tensor, linspace, log, log1p, log10, long,
+    manual_seed, masked_fill, matmul, max, maximum, mean, min, minimum, mul, multinomial, neg,
+    no_grad, numel, ones, ones_like, permute, pow, promote_types, rand, rand_like, randint,
+    randn, randn_like, randperm, reshape, result_type, roll, seed, set_grad_enabled,
+    set_num_threads, set_rng_state, short, sin, split, sqrt, squeeze, stack, std, sub, sum,
+    swapaxes, tanh, tensor, topk, transpose, tril, triu, unbind, unflatten, unsqueeze, uint8,
+    var, where, zeros, zeros_like,
 )
 from tinytorch.tensor import bool_ as bool  # noqa: A001  (torch.bool)
 from tinytorch.tensor import float as float  # noqa: A001, PLC0414  (torch.float is float32)
 from tinytorch.tensor import int as int  # noqa: A001, PLC0414  (torch.int is int32)
 from tinytorch.training import load, save
 
-from . import accelerator, backends, cuda, nn, optim, utils
+from . import accelerator, autograd, backends, cuda, nn, optim, utils
 from ._missing import missing
 
 #: ``torch.dtype``: TinyTorch's dtypes are NumPy dtypes (``torch.float32 is numpy.dtype("float32")``).
@@ -47,7 +48,8 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 __all__ = [
-    "Tensor", "Parameter", "Generator", "device", "dtype",
+    "Tensor", "Parameter", "Generator", "Size", "device", "dtype",
+    "set_num_threads", "get_num_threads",
     "no_grad", "enable_grad", "inference_mode", "is_grad_enabled", "set_grad_enabled",
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "arange", "linspace",
     "rand", "randn", "randint", "randperm", "multinomial",
@@ -56,6 +58,7 @@ __all__ = [
     "matmul", "cat", "concat", "concatenate", "stack", "where", "tril", "triu",
     "exp", "log", "log10", "log1p", "sqrt", "tanh", "sin", "cos", "abs", "neg", "clamp", "clip",
     "add", "sub", "mul", "div", "pow", "masked_fill", "relu", "sigmoid", "softmax",
+    "log_softmax",
     "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "maximum",
     "minimum", "gather", "topk",
     "reshape", "flatten", "unflatten", "permute", "transpose", "swapaxes", "squeeze", "unsqueeze",
@@ -64,7 +67,7 @@ __all__ = [
     "float16", "half", "float32", "float", "float64", "double", "int8", "int16", "short",
     "int32", "int", "int64", "long", "uint8", "bool",
     "save", "load",
-    "nn", "optim", "utils", "cuda", "backends", "accelerator",
+    "nn", "optim", "utils", "autograd", "cuda", "backends", "accelerator",
 ]
 
 __getattr__ = missing("torch")

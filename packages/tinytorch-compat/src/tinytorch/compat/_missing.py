@@ -21,13 +21,13 @@ _OUT_OF_SCOPE = re.compile(
 _OWNERS = [
     (r"^torch\.(save|load)$", "tinytorch.training (module 07)"),
     (r"^torch\.(autograd|func)\b", "tinytorch.autograd (module 05)"),
-    (r"^torch\.(set_num_threads|get_num_threads|compile|jit)\b", "tinytorch.acceleration (module 18)"),
+    (r"^torch\.(set_num_interop_threads|get_num_interop_threads|compile|jit)\b", "tinytorch.acceleration (module 18)"),
     (r"^torch\.nn\.(functional\.)?.*([Ll]oss|_loss|kl_div|cross_entropy)\w*$", "tinytorch.losses (module 04)"),
     (r"^torch\.nn\.(functional\.)?(conv|Conv|max_pool|MaxPool|avg_pool|AvgPool|adaptive|Adaptive|"
      r"batch_norm|BatchNorm|instance_norm|InstanceNorm|group_norm|GroupNorm|dropout[123]d|"
      r"Dropout[13]d|pad|ZeroPad|ReflectionPad|interpolate|Upsample|unfold|fold|Unfold|Fold|"
      r"pixel_shuffle|PixelShuffle)", "tinytorch.spatial (module 09)"),
-    (r"^torch\.nn\.(functional\.)?(embedding|Embedding|one_hot)", "tinytorch.embeddings (module 11)"),
+    (r"^torch\.nn\.(functional\.)?(embedding|Embedding)", "tinytorch.embeddings (module 11)"),
     (r"^torch\.nn\.(functional\.)?(scaled_dot_product_attention|multi_head_attention|"
      r"MultiheadAttention)", "tinytorch.attention (module 12)"),
     (r"^torch\.nn\.(Transformer\w*)", "tinytorch.transformer (module 13)"),

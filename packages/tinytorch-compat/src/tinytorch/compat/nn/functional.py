@@ -9,15 +9,18 @@ from tinytorch.losses import (
     nll_loss, smooth_l1_loss,
 )
 from tinytorch.spatial import (
-    adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d, dropout2d, max_pool2d, pad,
+    adaptive_avg_pool2d, avg_pool2d, batch_norm, conv1d, conv2d, dropout2d, interpolate, max_pool2d,
+    pad,
 )
+from tinytorch.tensor import one_hot
 
 from .._missing import missing
 
 __all__ = [
     "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax", "leaky_relu", "silu",
     "linear", "dropout", "dropout2d", "layer_norm", "embedding", "scaled_dot_product_attention",
-    "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "pad",
+    "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "pad",
+    "interpolate", "one_hot",
     "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
 ]

@@ -1,6 +1,6 @@
 """``torch.utils.data``: datasets, samplers and the DataLoader of module 08 (``tinytorch.data``)."""
 
-from tinytorch.data import DataLoader, Dataset, TensorDataset, default_collate
+from tinytorch.data import ConcatDataset, DataLoader, Dataset, TensorDataset, default_collate
 from tinytorch.data.dataloader import (
     BatchSampler, RandomSampler, Sampler, SequentialSampler, Subset, SubsetRandomSampler,
     random_split,
@@ -9,7 +9,7 @@ from tinytorch.data.dataloader import (
 from .._missing import missing
 
 __all__ = [
-    "Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
+    "Dataset", "TensorDataset", "ConcatDataset", "Subset", "random_split", "DataLoader", "default_collate",
     "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
 ]
 

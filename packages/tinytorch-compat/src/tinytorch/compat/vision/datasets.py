@@ -2,9 +2,9 @@
 
 Same arguments as torchvision (``root``, ``train``, ``transform``, ``target_transform``,
 ``download``). The files are module 08's, checked against pinned hashes: ``root`` is used when it
-holds module 08's layout (``<root>/mnist/...``), otherwise the data root
-(``$TINYTORCH_DATA_DIR``, then ``~/.cache/tinytorch``). Deliberate differences: torchvision's own
-folder layout (``<root>/MNIST/raw``) is not read, and samples are float32 ``(C, H, W)`` tensors in
+holds module 08's layout (``<root>/mnist/...``) or torchvision's (``<root>/MNIST/raw/``, the
+``.gz`` files or their uncompressed copies), otherwise the data root (``$TINYTORCH_DATA_DIR``,
+then ``~/.cache/tinytorch``). Deliberate difference: samples are float32 ``(C, H, W)`` tensors in
 [0, 1] rather than PIL images (``ToTensor`` is a no-op on them).
 """
 
@@ -18,9 +18,10 @@ from .._missing import missing
 __all__ = ["MNIST", "FashionMNIST", "CIFAR10"]
 
 
-def _root(root, folder):
-    """``root`` when it holds module 08's ``folder``, else None (module 08's data root)."""
-    if root is not None and os.path.isdir(os.path.join(os.fspath(root), folder)):
+def _root(root, folders):
+    """``root`` when it holds module 08's folder or torchvision's, else None (module 08's data
+    root)."""
+    if root is not None and any(os.path.isdir(os.path.join(os.fspath(root), f)) for f in folders):
         return root
     return None
 
@@ -28,11 +29,11 @@ def _root(root, folder):
 class _TorchvisionArgs:
     """torchvision's argument order and ``target_transform`` over a module 08 image dataset."""
 
-    _folder = ""
+    _folders = ()
 
     def __init__(self, root=None, train=True, transform=None, target_transform=None,
                  download=False):
-        super().__init__(root=_root(root, self._folder), train=train, transform=transform,
+        super().__init__(root=_root(root, self._folders), train=train, transform=transform,
                          download=download)
         self.target_transform = target_transform
 
@@ -54,19 +55,19 @@ class _TorchvisionArgs:
 class MNIST(_TorchvisionArgs, data.MNIST):
     """MNIST digits with torchvision's arguments (see :class:`tinytorch.data.MNIST`)."""
 
-    _folder = "mnist"
+    _folders = ("mnist", "MNIST")
 
 
 class FashionMNIST(_TorchvisionArgs, data.FashionMNIST):
     """Fashion-MNIST with torchvision's arguments (see :class:`tinytorch.data.FashionMNIST`)."""
 
-    _folder = "fashion-mnist"
+    _folders = ("fashion-mnist", "FashionMNIST")
 
 
 class CIFAR10(_TorchvisionArgs, data.CIFAR10):
     """CIFAR-10 with torchvision's arguments (see :class:`tinytorch.data.CIFAR10`)."""
 
-    _folder = "cifar-10"
+    _folders = ("cifar-10",)
 
 
 __getattr__ = missing("torchvision.datasets")
