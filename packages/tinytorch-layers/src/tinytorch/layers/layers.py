@@ -131,8 +131,10 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     # BEGIN SOLUTION
     dims = tuple(range(-n, 0))
     centred = input - input.mean(dim=dims, keepdim=True)  # (*, normalized_shape)
-    var = (centred * centred).mean(dim=dims, keepdim=True)  # (*, 1, ..., 1), biased
-    out = centred / (var + eps).sqrt()
+    var = (centred**2).mean(dim=dims, keepdim=True)  # (*, 1, ..., 1), biased
+    # one reciprocal square root of the small (*, 1, ..., 1) tensor, then a multiply: the full-size
+    # backward of a multiply is two products, that of a division four (and a division)
+    out = centred * (var + eps) ** -0.5
     if weight is not None:
         out = out * weight
     if bias is not None:
