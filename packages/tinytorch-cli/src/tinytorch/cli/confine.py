@@ -8,9 +8,10 @@ files (``/dev/null``, ...), and nothing anywhere else. Its :meth:`~Confinement.r
 the child between ``fork`` and ``exec`` (a ``preexec_fn``): it sets ``no_new_privs`` and enforces
 the ruleset on that process and everything it starts. The kernel then refuses, with
 ``PermissionError``, any write, delete, rename or new file outside the writable folders and any
-read outside the readable ones, by absolute path, symlink or hard link alike; with ABI 4 and
-newer it refuses TCP ``bind``/``connect``, with ABI 6 and newer signals to processes outside the
-sandbox (the grader) and abstract Unix sockets. Creating device nodes is refused everywhere.
+read outside the readable ones, by absolute path, symlink or hard link alike; with ABI 6 and
+newer also signals to processes outside the sandbox (the grader) and abstract Unix sockets made
+outside it. Creating device nodes is refused everywhere. The network is left alone: reference
+tests may serve files over a local HTTP server (the data module's download tests do).
 
 :func:`probe` says whether this machine supports it: Linux 5.13 or newer with Landlock enabled
 (``syscall(444, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)`` returns its ABI version). Elsewhere
@@ -34,7 +35,6 @@ EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
 REMOVE_DIR, REMOVE_FILE, MAKE_CHAR, MAKE_DIR = 1 << 4, 1 << 5, 1 << 6, 1 << 7
 MAKE_REG, MAKE_SOCK, MAKE_FIFO, MAKE_BLOCK = 1 << 8, 1 << 9, 1 << 10, 1 << 11
 MAKE_SYM, REFER, TRUNCATE, IOCTL_DEV = 1 << 12, 1 << 13, 1 << 14, 1 << 15
-NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 
 READ = EXECUTE | READ_FILE | READ_DIR
@@ -124,8 +124,7 @@ class Confinement:
         self.abi = abi
         self._libc = _libc()
         fs = handled_fs(abi)
-        attr = _RulesetAttr(fs, NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
-                            SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0)
+        attr = _RulesetAttr(fs, 0, SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0)
         size = 24 if abi >= 6 else 16 if abi >= 4 else 8  # the struct grew with each ABI
         self.fd = self._call(CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0),
                              what="landlock_create_ruleset")
@@ -188,7 +187,6 @@ def describe(abi, reason):
     if abi is None:
         return (f"unavailable ({reason}): each submission runs with resource limits only and can write "
                 f"wherever your user can")
-    extra = ", no TCP" if abi >= 4 else ""
-    extra += ", no signals to the grader" if abi >= 6 else ""
+    extra = ", no signals to the grader" if abi >= 6 else ""
     return (f"Landlock ABI {abi}: writes only in the submission's own folder, reads only its environment, "
             f"Python and system folders{extra}")

@@ -4,8 +4,9 @@ For each archive :func:`grade_one`
 
 1. unpacks it and checks it against its manifest (:mod:`tinytorch.cli.submission`);
 2. makes a fresh virtual environment and installs, from the class wheelhouse, the reference wheel
-   of the submitted module (which brings the reference wheels of its prerequisites), pytest,
-   hypothesis and any milestones asked for; then replaces that module's package files in the
+   of the submitted module with its ``test`` extra (which brings the reference wheels of its
+   prerequisites and of the siblings its tests import), pytest, hypothesis and any milestones
+   asked for; then replaces that module's package files in the
    environment with the submission's ``src/`` (the metadata and entry points stay the teacher's,
    and nothing in the submission is built or installed by its own ``pyproject.toml``);
 3. runs the reference tests (the wheelhouse's ``tests/*-tests.zip``, verified by its manifest) from a
@@ -238,7 +239,8 @@ def grade_one(student, archive, options):
         if graded != version:
             record["notes"].append(f"submitted from {distribution} {version}; graded against {graded}")
         record["graded_version"] = graded
-        requirement = f"{distribution}=={graded}"
+        # the test extra brings the siblings the reference tests import (a module without one installs as is)
+        requirement = f"{distribution}[test]=={graded}"
         box = root / "box"
         reference = unpack_bundle(find_bundle(options.wheelhouse, distribution, graded), box / "run")
         record["reference_tests"] = reference["digest"]
