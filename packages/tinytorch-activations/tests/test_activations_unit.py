@@ -274,7 +274,8 @@ def test_float32_gelu_is_float32_accurate():
     np.testing.assert_allclose(got[x > -10], expected[x > -10], rtol=4e-6, atol=1e-44)
 
 
-@pytest.mark.parametrize("extra", [[], [16.0], [-16.0], [np.inf], [-np.inf], [np.nan], [3e38, -3e38]])
+@pytest.mark.parametrize("extra",
+                         [[], [16.0], [-16.0], [np.inf], [-np.inf], [np.nan], [3e38, -3e38]])
 def test_float32_gelu_edges_and_the_rare_path(strict_numpy, extra):
     # one entry with |a| >= 16, inf or nan sends the whole array through the clamped path
     x = np.concatenate([np.linspace(-20, 20, 801), [0.0, -0.0, 1e-45, -1e-45, 1e-38, -1e-38],

@@ -36,7 +36,8 @@ def test_hand_checked_values():
     assert_allclose(gelu_grad(x), expected, rtol=1e-13)
 
 
-@pytest.mark.parametrize("dtype, rtol, atol", [(np.float64, 1e-13, 1e-15), (np.float32, 2e-6, 1e-7)])
+@pytest.mark.parametrize("dtype, rtol, atol",
+                         [(np.float64, 1e-13, 1e-15), (np.float32, 2e-6, 1e-7)])
 def test_derivative_on_a_dense_grid_and_at_the_edges(dtype, rtol, atol):
     x = np.concatenate([np.linspace(-15, 15, 30001), SPECIAL]).astype(dtype)
     got = gelu_grad(x)
@@ -72,7 +73,8 @@ def test_in_place_ops_on_the_output():
     y = apply_op(A.gelu, x)
     y.mul_(2.0)
     y.sum().backward()
-    assert_allclose(x.grad.data, [2 * exact_derivative(0.5), 2 * exact_derivative(-0.5)], rtol=1e-13)
+    expected = [2 * exact_derivative(0.5), 2 * exact_derivative(-0.5)]
+    assert_allclose(x.grad.data, expected, rtol=1e-13)
     # unrecorded (no_grad) writes change the saved output: PyTorch would not notice, we raise
     x = Tensor(np.array([0.5, -0.5]), requires_grad=True)
     y = apply_op(A.gelu, x)
@@ -85,8 +87,10 @@ def test_in_place_ops_on_the_output():
 def test_matches_torch_with_a_random_upstream_gradient():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(1)
-    for dtype, tol in ((np.float32, dict(rtol=2e-6, atol=1e-6)), (np.float64, dict(rtol=1e-12, atol=1e-14))):
-        x = np.concatenate([rng.standard_normal(500) * 4, np.linspace(-12, 12, 2001), SPECIAL]).astype(dtype)
+    tolerances = {np.float32: dict(rtol=2e-6, atol=1e-6), np.float64: dict(rtol=1e-12, atol=1e-14)}
+    for dtype, tol in tolerances.items():
+        x = np.concatenate([rng.standard_normal(500) * 4, np.linspace(-12, 12, 2001), SPECIAL])
+        x = x.astype(dtype)
         g = rng.standard_normal(x.shape).astype(dtype)
         ours = gelu_grad(x, g)
         tx = torch.tensor(x, requires_grad=True)

@@ -56,8 +56,9 @@ def gelu_rule(grad, out, a, approximate="none"):
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         d = np.multiply(a, a, out=np.empty_like(a))
         # |a| < 2^-60: the quotient is 0 / 0 or has lost digits, and Phi(a) = 1/2 to working
-        # precision
-        near_zero = d < 2.0**-120
+        # precision; one reduction (fmin skips nan) finds out whether there is any such entry
+        tiny = 2.0**-120
+        near_zero = d < tiny if d.size and np.fmin.reduce(d, axis=None) < tiny else None
         d *= -0.5
         np.exp(d, out=d)
         d *= _INV_SQRT_2PI  # d = phi(a), the standard normal density
@@ -65,7 +66,7 @@ def gelu_rule(grad, out, a, approximate="none"):
         d *= a
         d += out
         d /= a
-    if near_zero.any():
+    if near_zero is not None:
         d[near_zero] = 0.5
     d *= grad
     return (d,)
