@@ -11,9 +11,10 @@ input, every other argument is a keyword attr passed through ``apply_op``):
 ``tanh`` is not repeated here: ``tinytorch.activations.tanh`` records
 ``tinytorch.tensor.ops.tanh``. ``erf(a)`` and ``ndtr(a)`` (the normal CDF
 ``Phi(x) = (1 + erf(x / sqrt 2)) / 2``, branch-free and faster) are helpers, not kernels: they are
-never recorded and are not in ``__all__``; the exact GELU gradient rule needs ``Phi``.
-Each kernel returns a fresh array of the input's float dtype and never modifies its input; the
-output of ``sigmoid``, ``softmax`` and ``log_softmax`` is all a gradient rule needs besides ``grad``.
+never recorded and are not in ``__all__``. Each kernel returns a fresh array of the input's
+float dtype and never modifies its input; the output of ``sigmoid``, ``softmax``,
+``log_softmax`` and exact ``gelu`` (``Phi(a) = out / a``) spares its gradient rule a
+recomputation.
 """
 
 import numpy as np
@@ -187,7 +188,8 @@ def gelu_factor(a, approximate="none", derivative=False):
 
     Exact: ``s = Phi(a)`` (:func:`ndtr`) and ``ds = phi(a)``, the normal density. ``"tanh"``:
     ``s = (1 + tanh(u)) / 2`` with ``u = sqrt(2/pi) (a + 0.044715 a^3)``. The kernel
-    :func:`gelu` uses ``s``; its gradient rule (module 05) uses ``s + a * ds``, so forward and
+    :func:`gelu` uses ``s`` (float32 exact GELU has its own in-place path with the same
+    polynomial); the tanh form's gradient rule (module 05) uses ``s + a * ds``, so forward and
     backward share this function and its constants.
     """
     if approximate == "tanh":
