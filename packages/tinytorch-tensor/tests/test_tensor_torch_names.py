@@ -132,6 +132,49 @@ class TestConstructor:
         assert Tensor([1, 2], "float64").dtype == np.float64
 
 
+class TestDataUpdates:
+    """``.data`` is the ndarray; ``p.data += g`` with a Tensor ``g`` updates it in place."""
+
+    def test_in_place_updates_with_tensor_operands(self):
+        p = Tensor([1.0, 2.0], requires_grad=True)
+        data, version = p.data, p._version
+        p.data += Tensor([1.0, 1.0])
+        p.data -= 0.5 * Tensor([2.0, 2.0])
+        p.data *= Tensor([2.0, 3.0])
+        p.data /= Tensor([2.0, 2.0])
+        assert p.data is data and type(p.data) is np.ndarray and p._version == version
+        np.testing.assert_array_equal(p.data, [1.0, 3.0])
+        assert p.grad_fn is None and p.requires_grad
+
+    def test_gradient_step_idiom(self):
+        w = Tensor([1.0, -1.0], requires_grad=True)
+        (w * w).sum().backward()
+        w.data -= 0.1 * w.grad
+        np.testing.assert_allclose(w.data, [0.8, -0.8], rtol=1e-6)
+
+    def test_ndarray_operator_tensor_is_the_tensor_op(self):
+        x = Tensor([1.0, 2.0], requires_grad=True)
+        y = np.ones(2, np.float32) * x
+        assert isinstance(y, Tensor) and y.grad_fn is not None
+        assert (np.array([2.0, 2.0]) - x).data.tolist() == [1.0, 0.0]
+        assert (np.array([1, 3]) < Tensor([2, 2])).data.tolist() == [True, False]
+        assert (np.float64(2.0) * Tensor([1.0])).dtype == np.float32  # NumPy scalars are weak
+
+    def test_other_numpy_functions_are_a_type_error(self):
+        with pytest.raises(TypeError):
+            np.exp(Tensor([1.0]))
+        with pytest.raises(TypeError):
+            np.add(Tensor([1.0]), 1.0, out=Tensor([0.0]))
+
+    def test_bad_in_place_updates(self):
+        with pytest.raises(ValueError):
+            p = np.zeros(3, np.float32)
+            p += Tensor([1.0, 2.0])
+        with pytest.raises(TypeError):  # float into int64, as NumPy's casting rule
+            q = np.zeros(2, np.int64)
+            q += Tensor([1.5, 2.0])
+
+
 torch = pytest.importorskip("torch")
 
 
@@ -157,3 +200,12 @@ def test_one_hot_and_size_match_torch():
     assert Size([2, 3]).numel() == torch.Size([2, 3]).numel() and Size([2, 3]) == torch.Size([2, 3])
     assert repr(Size([4])) == repr(torch.Size([4]))
     assert Tensor().shape == tuple(torch.Tensor().shape) and Tensor().dtype == np.float32
+
+
+def test_data_update_matches_torch():
+    rng = np.random.default_rng(1)
+    start, step = rng.standard_normal(4), rng.standard_normal(4)
+    ours, theirs = Tensor(start, requires_grad=True), torch.tensor(start, requires_grad=True)
+    ours.data -= 0.1 * Tensor(step)
+    theirs.data -= 0.1 * torch.tensor(step)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12)

@@ -24,6 +24,7 @@ from .dims import ShapeError, normalize_dim
 from .dtypes import SUPPORTED, as_dtype, float32, infer_array, result_type
 from .elementwise import ElementwiseMethods
 from .inplace import InplaceMethods
+from .numpy_interop import NumpyInterop
 from .observers import active as _observers
 from .observers import observe_forward as _observe_forward
 from .reductions import ReductionMethods
@@ -58,7 +59,8 @@ class Node:
         return f"<Node {self.name}>"
 
 
-class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods, ActivationMethods):
+class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods, ActivationMethods,
+             NumpyInterop):
     """An n-dimensional array with PyTorch's names and NumPy inside.
 
     Args:
@@ -81,7 +83,6 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
     """
 
     __slots__ = ("data", "_requires_grad", "grad", "grad_fn", "_version", "__weakref__")
-    __array_ufunc__ = None  # make `ndarray + Tensor` defer to Tensor.__radd__
     __hash__ = object.__hash__
 
     def __init__(self, data=(), dtype=None, requires_grad=False):
@@ -500,10 +501,10 @@ def _binary(fn, a, b):
 
 
 def _scalar_operand(fn, x):
+    if isinstance(x, np.generic):  # before float: np.float64 is a float subclass
+        return x.item()  # NumPy scalars count as Python numbers, as in PyTorch
     if isinstance(x, (bool, int, float, np.ndarray)):
         return x
-    if isinstance(x, np.generic):
-        return x.item()  # NumPy scalars count as Python numbers, as in PyTorch
     raise TypeError(
         f"unsupported operand type for {fn.__name__}: 'Tensor' and '{type(x).__name__}' "
         "(expected a Tensor or a Python number)"
