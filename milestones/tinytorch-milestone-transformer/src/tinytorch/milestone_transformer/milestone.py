@@ -54,8 +54,12 @@ def _tasks(run, seed, console, metrics):
         metrics.update(m)
         claims.append(Claim.check(f"{task}_exact_accuracy{suffix}", accuracy, ">=", tasks.TARGET[run],
                                   description=f"{task} {cfg['length']} digits, held-out exact-sequence accuracy"))
-    console.print(insight_table(f"attention challenges: systems insight (each of the {len(tasks.TASKS)} models)",
+    console.print(insight_table(f"attention challenges: systems insight (each of the {len(tasks.TASKS)} models; "
+                                f"time and speed of {tasks.TASKS[-1]})",
                                 metrics, tasks.TASKS[-1], cfg["batch_size"], cfg["n_head"], cfg["n_layer"]))
+    console.print("training time per task: " + ", ".join(
+        f"{task} {metrics[f'{task}_train_cpu_seconds']:.1f} s CPU ({metrics[f'{task}_train_seconds']:.1f} s wall, "
+        f"{metrics[f'{task}_steps']} steps)" for task in tasks.TASKS))
     return claims
 
 
