@@ -29,6 +29,15 @@ def test_makemore_runs_under_both_and_reports_both():
     assert 1.5 < ours_loss < 3.3 and abs(ours_loss - torch_loss) < 0.06 * torch_loss
 
 
+def test_signal_conv1d_runs_under_both_and_agrees():
+    result = runner("--only", "signal_conv1d")
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {line.split()[1]: line.split() for line in result.stdout.splitlines()
+            if line.startswith("signal_conv1d ")}
+    torch_acc, ours_acc = float(rows["balanced_accuracy"][2]), float(rows["balanced_accuracy"][3])
+    assert ours_acc > 0.5 and abs(ours_acc - torch_acc) <= 0.06  # four classes: chance is 0.25
+
+
 def test_a_crashing_program_fails_the_run(tmp_path, monkeypatch):
     import importlib.util
     spec = importlib.util.spec_from_file_location("realprograms_run", HERE / "run.py")
