@@ -34,6 +34,9 @@ CHILD = textwrap.dedent("""\
                                    or open(os.path.join(box, "link"), "a"),
         "device node": lambda: os.mknod(os.path.join(box, "null"), 0o600 | 0o020000, os.makedev(1, 3)),
         "/dev/null": lambda: open("/dev/null", "w").write("x"),
+        "/etc/hosts": lambda: open("/etc/hosts").read(),
+        "/etc/shadow": lambda: open("/etc/shadow").read(),
+        "grader's environ": lambda: open(f"/proc/{os.getppid()}/environ").read(),
     }
     result = {}
     for name, attempt in attempts.items():
@@ -71,6 +74,8 @@ def test_a_confined_process_writes_only_in_its_box(tmp_path):
     rulesets[0].close()
     assert result["write inside"] == result["mkdir inside"] == result["/dev/null"] == "allowed"
     assert result["local TCP server"] == "allowed"  # the data module's download tests serve on localhost
+    assert result["/etc/hosts"] == "allowed"
+    assert result["/etc/shadow"] == result["grader's environ"] == "PermissionError"  # even for root
     for name in ("write outside", "append outside", "read outside", "delete outside", "symlink outside"):
         assert result[name] == "PermissionError", (name, result)
     assert result["rename out of the box"] in ("PermissionError", "OSError")  # EXDEV without the REFER right

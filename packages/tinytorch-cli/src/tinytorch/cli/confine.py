@@ -3,7 +3,9 @@
 A :class:`Confinement` is a Landlock ruleset built in the grader: full access beneath the folders
 a submission may change (its box, its report folder), read and execute access beneath the folders
 it needs to run (its virtual environment, the Python install, the system's libraries and
-configuration, ``/proc``, ``/sys``, the dataset folder), read and write access to a few device
+configuration files the loader and name lookup need, its own ``/proc/<pid>`` and a few
+system-wide ``/proc`` and ``/sys`` files, the dataset folder),
+read and write access to a few device
 files (``/dev/null``, ...), and nothing anywhere else. Its :meth:`~Confinement.restrict` runs in
 the child between ``fork`` and ``exec`` (a ``preexec_fn``): it sets ``no_new_privs`` and enforces
 the ruleset on that process and everything it starts. The kernel then refuses, with
@@ -41,7 +43,18 @@ READ = EXECUTE | READ_FILE | READ_DIR
 FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV  # the rights a rule on a file may hold
 DEVICE_NODES = MAKE_CHAR | MAKE_BLOCK  # never granted: a device node in the box would reach the disk
 
-SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys")
+# Of /proc only a few system-wide files and the process's own folder (added by restrict): as root,
+# /proc/<grader pid>/environ would otherwise be readable. Of /sys only what CPU detection reads.
+SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/sys/devices/system/cpu", "/sys/fs/cgroup",
+               *(f"/proc/{name}" for name in ("cpuinfo", "meminfo", "stat", "loadavg", "uptime", "version")))
+# Of /etc only what the loader, time zones, name and user lookup, locales, fonts, CA certificates
+# and the standard library's mimetypes (urllib's file:// handler) read: a grader run as root could
+# otherwise hand /etc/shadow to a submission that prints it into its feedback.
+ETC_READ = tuple(f"/etc/{name}" for name in (
+    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "nsswitch.conf", "hosts",
+    "host.conf", "gai.conf", "resolv.conf", "passwd", "group", "locale.alias", "os-release", "fonts",
+    "ssl/certs", "ssl/openssl.cnf", "pki/tls/certs", "ca-certificates", "mime.types", "httpd/mime.types",
+    "httpd/conf/mime.types", "apache/mime.types", "apache2/mime.types"))
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 
 
@@ -131,7 +144,7 @@ class Confinement:
         try:
             for folder in writable:
                 self._allow(folder, fs & ~DEVICE_NODES)
-            for folder in (*readable, *SYSTEM_READ):
+            for folder in (*readable, *SYSTEM_READ, *ETC_READ):
                 self._allow(folder, READ)
             for device in DEVICES:
                 self._allow(device, fs & (READ_FILE | WRITE_FILE | TRUNCATE | IOCTL_DEV))
@@ -163,9 +176,12 @@ class Confinement:
     def restrict(self):
         """Enforce the ruleset on the calling process and its future children (a ``preexec_fn``).
 
+        The process may read its own ``/proc/<pid>``; processes it starts may not read theirs.
+
         Raises:
             ConfinementError: the kernel refused; the child then never runs unconfined.
         """
+        self._allow(f"/proc/{os.getpid()}", READ)  # its own /proc/self, for this process only
         if self._libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise ConfinementError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
         self._call(RESTRICT_SELF, ctypes.c_int(self.fd), ctypes.c_uint32(0), what="landlock_restrict_self")

@@ -23,6 +23,7 @@ nothing stops code that writes or deletes by absolute path (docs/grading.md: one
 batch job per submission).
 """
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -91,14 +92,15 @@ def limits(memory_mb, cpu_seconds, confinement=None):
 
 
 def confine(root, options):
-    """The Landlock ruleset of one submission's runs, or ``None`` where Landlock is unavailable.
+    """A context of the Landlock ruleset for one run of a submission (``None`` inside it where
+    Landlock is unavailable); a new one per process, since each adds its own ``/proc/<pid>``.
 
     Writable: ``root/box`` (working folder, HOME, TMPDIR) and ``root/report`` (pytest's JUnit
     report). Readable: ``root/venv``, the Python install, the dataset folder, the system folders.
     ``root/submission`` (the unpacked archive) is neither: the code it holds is in the venv.
     """
     if options.landlock_abi is None:
-        return None
+        return contextlib.nullcontext()
     readable = [root / "venv", *python_folders()]
     if os.environ.get("TINYTORCH_DATA_DIR"):
         readable.append(Path(os.environ["TINYTORCH_DATA_DIR"]).resolve())
@@ -181,10 +183,12 @@ MILESTONE_RUNNER = (
 )
 
 
-def run_milestone(python, name, root, env, options, confinement=None):
-    code, output = run_process([str(python), "-c", MILESTONE_RUNNER, name, "--quick"], cwd=root / "run",
-                               env=dict(env, **{TABLE_ENV: "0"}), timeout=options.timeout,
-                               isolate=True, preexec_fn=limits(options.memory_mb, options.timeout, confinement))
+def run_milestone(python, name, root, env, options):
+    """Run milestone ``name --quick`` in ``root/box/run``, confined like the tests."""
+    with confine(root, options) as confinement:
+        code, output = run_process([str(python), "-c", MILESTONE_RUNNER, name, "--quick"], cwd=root / "box" / "run",
+                                   env=dict(env, **{TABLE_ENV: "0"}), timeout=options.timeout, isolate=True,
+                                   preexec_fn=limits(options.memory_mb, options.timeout, confinement))
     if code is None:
         return {"status": "timeout", "achieved": False, "claims": {}}
     try:
@@ -226,7 +230,6 @@ def grade_one(student, archive, options):
               "errors": 0, "skipped": 0, "tests": 0, "failures": [], "milestones": {}, "notes": [],
               "confinement": options.confinement}
     root = Path(tempfile.mkdtemp(prefix="tito-grade-", dir=options.work))
-    confinement = None
     try:
         manifest, problems = read_submission(archive, root / "submission")
         record.update(module=manifest.get("module"), distribution=manifest.get("distribution"),
@@ -250,10 +253,10 @@ def grade_one(student, archive, options):
         overlay(python, root / "submission")
         env = sandbox_env(box, python.parent)
         (root / "report").mkdir()
-        confinement = confine(root, options)
-        report = run_pytest(box / "run", python=str(python), env=env, timeout=options.timeout, isolate=True,
-                            preexec_fn=limits(options.memory_mb, options.timeout, confinement),
-                            report_dir=root / "report")
+        with confine(root, options) as confinement:
+            report = run_pytest(box / "run", python=str(python), env=env, timeout=options.timeout, isolate=True,
+                                preexec_fn=limits(options.memory_mb, options.timeout, confinement),
+                                report_dir=root / "report")
         record.update(tests=report.tests, passed=report.passed, failed=report.failures, errors=report.errors,
                       skipped=report.skipped, failures=[list(f) for f in report.failed[:50]],
                       test_seconds=round(report.seconds, 2))
@@ -265,7 +268,7 @@ def grade_one(student, archive, options):
             if any("MemoryError" in message for _, message in report.failed):
                 record["notes"].append(f"a test ran out of memory (limit {options.memory_mb} MiB)")
             for name in options.milestones:
-                record["milestones"][name] = run_milestone(python, name, box, env, options, confinement)
+                record["milestones"][name] = run_milestone(python, name, root, env, options)
     except (SubmissionError, ReferenceTestsError) as exc:
         record["notes"].append(str(exc))
     except (ConfinementError, subprocess.SubprocessError) as exc:  # never run a submission unconfined
@@ -276,8 +279,6 @@ def grade_one(student, archive, options):
             record["status"] = "crashed"
         record["notes"].append(str(exc)[-TAIL:])
     finally:
-        if confinement is not None:
-            confinement.close()
         record["seconds"] = round(time.perf_counter() - started, 2)
         if not options.keep:
             shutil.rmtree(root, ignore_errors=True)
