@@ -15,7 +15,8 @@ from a one-token prompt for a batch of 1, recomputing the context each step (no 
 both frameworks; tokens per second. ``--profile`` adds where our step's time goes, per kernel and
 phase, from the tensor module's op observer. Last, the attention core alone (two matmuls and the
 weights, forward and backward) at the benchmark's shape: the fused mask-and-softmax kernel against
-the composite ``masked_fill`` + ``softmax`` it replaces.
+the composite ``masked_fill`` + ``softmax`` it replaces; and exact GELU alone at the MLP's shape,
+forward and backward (the backward as forward + backward minus forward), ours against torch's.
 
 Run from the repo root: ``python tools/bench/bench_gpt.py [--repeat 10] [--profile] [--markdown]``.
 Never used as a CI gate.
@@ -37,6 +38,7 @@ from collections import defaultdict  # noqa: E402
 import numpy as np  # noqa: E402
 
 import tinytorch.autograd  # noqa: E402,F401  (the engine that loss.backward() runs)
+from tinytorch.activations import gelu  # noqa: E402
 from tinytorch.attention import attention, attention_composite  # noqa: E402
 from tinytorch.optim import AdamW  # noqa: E402
 from tinytorch.tensor import Tensor, manual_seed, no_grad, register_op_observer  # noqa: E402
@@ -200,6 +202,32 @@ def bench_attention(repeat):
     return {fn.__name__: float(np.median(t)) for fn, t in times.items()}
 
 
+def bench_gelu(repeat):
+    """CPU ms of exact GELU forward and backward at the MLP's shape, ours and torch's."""
+    shape = (BATCH, CONFIG["block_size"], 4 * CONFIG["n_embd"])
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(shape).astype(np.float32)
+    g = rng.standard_normal(shape).astype(np.float32)
+    x = Tensor(a, requires_grad=True)
+    columns = {"tinytorch forward": lambda: gelu(x),
+               "tinytorch backward": lambda: gelu(x).backward(Tensor(g))}
+    if torch is not None:
+        tx = torch.from_numpy(a).requires_grad_(True)
+        tg = torch.from_numpy(g)
+        columns["torch forward"] = lambda: torch.nn.functional.gelu(tx)
+        columns["torch backward"] = lambda: torch.nn.functional.gelu(tx).backward(tg)
+    times = {name: [] for name in columns}
+    for _ in range(repeat):
+        for name, fn in columns.items():
+            times[name].append(_timed(fn)[1])
+    med = {name: float(np.median(t)) for name, t in times.items()}
+    # "backward" columns timed forward + backward; the backward alone is the difference
+    for lib in ("tinytorch", "torch"):
+        if f"{lib} backward" in med:
+            med[f"{lib} backward"] -= med[f"{lib} forward"]
+    return med
+
+
 def profile_step(steps=3):
     """Seconds per kernel and phase over ``steps`` training steps, from the op observer."""
     ours, _ = build()
@@ -243,6 +271,7 @@ def main(argv=None):
           f"(ln 65 = {math.log(65):.4f})")
     gen = bench_generation(args.new_tokens)
     core = bench_attention(args.repeat)
+    act = bench_gelu(max(args.repeat, 10))
     rows = [("training step (median wall)", f"{1e3 * train['tinytorch'][0]:.1f} ms",
              f"{1e3 * train['torch'][0]:.1f} ms" if "torch" in train else "-",
              f"{train['tinytorch'][0] / train['torch'][0]:.2f}x" if "torch" in train else "-"),
@@ -258,6 +287,11 @@ def main(argv=None):
              f"{core['attention'] / core['attention_composite']:.2f}x of composite"),
             ("attention core fwd+bwd, composite masked_fill+softmax (CPU)",
              f"{1e3 * core['attention_composite']:.1f} ms", "-", "")]
+    for phase in ("forward", "backward"):
+        ours, theirs = act[f"tinytorch {phase}"], act.get(f"torch {phase}")
+        rows.append((f"exact GELU {phase}, (16, 128, 512) float32 (CPU)", f"{1e3 * ours:.1f} ms",
+                     f"{1e3 * theirs:.1f} ms" if theirs else "-",
+                     f"{ours / theirs:.2f}x" if theirs else ""))
     if args.markdown:
         print("| measure | tinytorch | torch 2.13 | ratio |\n|---|---:|---:|---:|")
         for r in rows:
