@@ -175,6 +175,19 @@ class TestDataUpdates:
             q += Tensor([1.5, 2.0])
 
 
+class TestAllocator:
+    def test_opt_outs(self):
+        from tinytorch.tensor import allocator
+        assert allocator.keep_freed_memory({"TINYTORCH_MALLOC": "system"}) is False
+        assert allocator.keep_freed_memory({"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=0"}) is False
+
+    def test_sets_the_thresholds_on_glibc(self):
+        from tinytorch.tensor import allocator
+        if allocator._glibc() is None:
+            pytest.skip("not glibc: nothing to set")
+        assert allocator.keep_freed_memory({}) is True
+
+
 torch = pytest.importorskip("torch")
 
 
@@ -209,3 +222,4 @@ def test_data_update_matches_torch():
     ours.data -= 0.1 * Tensor(step)
     theirs.data -= 0.1 * torch.tensor(step)
     np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12)
+

@@ -7,7 +7,7 @@ functions here have ``torch``'s names (``tinytorch.tensor.exp(x)`` is ``x.exp()`
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import ops
+from . import allocator, ops
 from .tensor import Node, Tensor, apply_op, matmul  # first: the method modules need it
 
 from .creation import (
@@ -62,6 +62,8 @@ def is_tensor(obj):
 def numel(input):
     return input.numel()
 
+
+allocator.keep_freed_memory()  # once per process, at import (see allocator.py; opt out by env)
 
 try:
     __version__ = version("tinytorch-tensor")
