@@ -47,12 +47,13 @@ def train(model, next_batch, *, steps, lr, warmup=50, weight_decay=0.1, time_lim
             with other jobs, what one uncontended core would need, since BLAS runs one thread).
         eval_every, evaluate: every ``eval_every`` steps (and at the end) record ``evaluate()``.
         until: ``until(logits, y) -> bool``, called with each training batch's logits ``(B, T, V)``
-            (an ndarray, computed before that batch's update) and targets; training stops after the
-            first step where it returns True. It sees training batches only, never held-out data.
+            (an ndarray, computed before that batch's update) and targets; training stops at the first
+            batch where it returns True, without updating on that batch, so the weights it verified
+            are the ones returned. It sees training batches only, never held-out data.
         log: ``log(str)`` for progress lines.
 
     Returns:
-        dict with ``steps`` (done), ``seconds`` (training time on ``clock``, evaluation excluded),
+        dict with ``steps`` (updates done), ``seconds`` (training time on ``clock``, evaluation excluded),
         ``wall_seconds``, ``cpu_seconds``, ``tokens``, ``stopped_early`` (``until`` fired),
         ``losses`` (training loss per step) and ``evals`` (list of ``(step, seconds, value)``).
     """
@@ -68,6 +69,10 @@ def train(model, next_batch, *, steps, lr, warmup=50, weight_decay=0.1, time_lim
         start, start_cpu = time.perf_counter(), time.process_time()
         logits, loss = model(Tensor(x), targets=Tensor(y))
         learned = until is not None and until(logits.data, y)
+        if learned:  # keep the weights the check has just verified: no update from this batch
+            wall += time.perf_counter() - start
+            cpu += time.process_time() - start_cpu
+            break
         opt.zero_grad()
         loss.backward()
         clip_grad_norm_(model.parameters(), 1.0)
@@ -89,8 +94,6 @@ def train(model, next_batch, *, steps, lr, warmup=50, weight_decay=0.1, time_lim
         if out_of_time:
             if log:
                 log(f"  time limit of {time_limit:.0f} s ({clock}) reached after {done} steps")
-            break
-        if learned:
             break
     return {"steps": done, "seconds": wall if clock == "wall" else cpu, "wall_seconds": wall, "cpu_seconds": cpu,
             "clock": clock, "tokens": tokens, "stopped_early": learned, "losses": losses, "evals": evals}
