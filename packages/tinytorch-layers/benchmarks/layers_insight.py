@@ -1,4 +1,5 @@
-"""Module 03's systems insight, measured: parameter memory, initialisation scale, Linear overhead.
+"""Module 03's systems insight, measured: parameter memory, initialisation scale, Linear overhead,
+and two spellings of the composite layer norm.
 
 Run from the repo root: ``python packages/tinytorch-layers/benchmarks/layers_insight.py``.
 Times are medians of repeated calls; PyTorch is measured in the same run when installed.
@@ -8,7 +9,7 @@ import time
 
 import numpy as np
 
-from tinytorch.layers import Linear, Sequential
+from tinytorch.layers import Linear, Sequential, layer_norm
 from tinytorch.tensor import Tensor, manual_seed, no_grad
 
 
@@ -72,7 +73,54 @@ def linear_overhead():
         print(f"Linear(2, 1) on one sample: {median_us(lambda: small(one), 5000):.1f} us per call")
 
 
+def layer_norm_spellings(reps=30):
+    """CPU ms of forward + backward of ``layer_norm`` against the same maths with a division.
+
+    ``layer_norm`` multiplies by ``(var + eps) ** -0.5``; the textbook spelling divides by
+    ``sqrt(var + eps)``, whose full-size backward is a division and three products. GPT-block
+    shape ``(16, 128, 128)`` float32 with weight and bias; the two take turns. Without module 05
+    installed, forward only.
+    """
+    try:
+        import tinytorch.autograd  # noqa: F401  (backward needs the engine)
+    except ImportError:
+        backward = False
+    else:
+        backward = True
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((16, 128, 128)).astype(np.float32)
+    grad = Tensor(rng.standard_normal(data.shape).astype(np.float32))
+    weight = Tensor(np.ones(128, np.float32), requires_grad=backward)
+    bias = Tensor(np.zeros(128, np.float32), requires_grad=backward)
+
+    def divided(x):
+        centred = x - x.mean(dim=-1, keepdim=True)
+        var = (centred * centred).mean(dim=-1, keepdim=True)
+        return centred / (var + 1e-5).sqrt() * weight + bias
+
+    def run(fn):
+        x = Tensor(data, requires_grad=backward)
+        out = fn(x)
+        if backward:
+            out.backward(grad)
+
+    spellings = {
+        "layer_norm, times (var + eps) ** -0.5": lambda x: layer_norm(x, (128,), weight, bias),
+        "the same, divided by sqrt(var + eps)": divided,
+    }
+    times = {name: [] for name in spellings}
+    for _ in range(reps):
+        for name, fn in spellings.items():
+            start = time.process_time()
+            run(fn)
+            times[name].append(time.process_time() - start)
+    what = "forward + backward" if backward else "forward"
+    for name, t in times.items():
+        print(f"{name}, {what} on (16, 128, 128): {1e3 * float(np.median(t)):.2f} ms CPU")
+
+
 if __name__ == "__main__":
     parameter_memory()
     init_scale()
     linear_overhead()
+    layer_norm_spellings()
