@@ -73,7 +73,7 @@ def linear_overhead():
         print(f"Linear(2, 1) on one sample: {median_us(lambda: small(one), 5000):.1f} us per call")
 
 
-def layer_norm_spellings(reps=30):
+def layer_norm_spellings(reps=60):
     """CPU ms of forward + backward of ``layer_norm`` against the same maths with a division.
 
     ``layer_norm`` multiplies by ``(var + eps) ** -0.5``; the textbook spelling divides by
