@@ -148,7 +148,7 @@ class TestDataUpdates:
 
     def test_gradient_step_idiom(self):
         w = Tensor([1.0, -1.0], requires_grad=True)
-        (w * w).sum().backward()
+        w.grad = w.detach() * 2.0  # what backward() of (w * w).sum() leaves (module 05)
         w.data -= 0.1 * w.grad
         np.testing.assert_allclose(w.data, [0.8, -0.8], rtol=1e-6)
 
@@ -188,10 +188,13 @@ class TestAllocator:
         assert allocator.keep_freed_memory({}) is True
 
 
-torch = pytest.importorskip("torch")
+@pytest.fixture
+def torch():
+    """PyTorch 2.13 for the differential tests; only they are skipped without it."""
+    return pytest.importorskip("torch")
 
 
-def test_activation_methods_match_torch_with_an_upstream_gradient():
+def test_activation_methods_match_torch_with_an_upstream_gradient(torch):
     pytest.importorskip("tinytorch.autograd")
     rng = np.random.default_rng(0)
     data = rng.standard_normal((3, 4))
@@ -206,7 +209,7 @@ def test_activation_methods_match_torch_with_an_upstream_gradient():
         np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
-def test_one_hot_and_size_match_torch():
+def test_one_hot_and_size_match_torch(torch):
     labels = [[0, 3], [2, 1]]
     ref = torch.nn.functional.one_hot(torch.tensor(labels)).numpy()
     np.testing.assert_array_equal(one_hot(Tensor(labels)).data, ref)
@@ -215,7 +218,7 @@ def test_one_hot_and_size_match_torch():
     assert Tensor().shape == tuple(torch.Tensor().shape) and Tensor().dtype == np.float32
 
 
-def test_data_update_matches_torch():
+def test_data_update_matches_torch(torch):
     rng = np.random.default_rng(1)
     start, step = rng.standard_normal(4), rng.standard_normal(4)
     ours, theirs = Tensor(start, requires_grad=True), torch.tensor(start, requires_grad=True)
