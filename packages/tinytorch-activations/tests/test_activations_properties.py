@@ -70,3 +70,19 @@ def test_gelu_is_between_min_and_relu(a, approximate):
 def test_gelu_tanh_approximation_is_close_to_exact(a):
     np.testing.assert_allclose(gelu(Tensor(a), approximate="tanh").data, gelu(Tensor(a)).data,
                                atol=5e-4)
+
+
+finite32 = st.floats(-2.0**126, 2.0**126, allow_nan=False, allow_infinity=False, width=32)
+arrays32 = hnp.arrays(np.float32, hnp.array_shapes(min_dims=0, max_dims=4, max_side=6),
+                      elements=finite32 | st.floats(-20, 20, width=32))
+
+
+@given(arrays32)
+def test_float32_gelu_agrees_with_the_float64_path(a):
+    # the in-place float32 path (and its clamped branch for |a| >= 16) against float64 on the
+    # same values, rounded to float32: within 3e-7 absolute or 4e-7 relative
+    g = gelu(Tensor(a)).data
+    assert g.dtype == np.float32 and g.shape == a.shape
+    reference = gelu(Tensor(a.astype(np.float64))).data
+    np.testing.assert_allclose(g, reference, rtol=4e-7, atol=3e-7)
+    assert (g <= np.maximum(a, 0)).all() and (g >= np.minimum(a, 0)).all()
