@@ -332,6 +332,11 @@ NN = [
     ("torch.nn.Conv1d", "meta", lambda L: L.nn.Conv1d(4, 3, 5).weight),
     ("torch.nn.Conv1d", "error", lambda L: L.nn.Conv1d(3, 2, 3)(L.tensor(SEQ))),
     ("torch.nn.Upsample", "value", lambda L: run(L, lambda L: L.nn.Upsample(scale_factor=2), IMAGES)),
+    ("torch.nn.MaxPool1d", "value", lambda L: run(L, lambda L: L.nn.MaxPool1d(2), SEQ)),
+    ("torch.nn.MaxPool1d", "value", lambda L: run(L, lambda L: L.nn.MaxPool1d(3, stride=1, padding=1), SEQ)),
+    ("torch.nn.AvgPool1d", "value", lambda L: run(L, lambda L: L.nn.AvgPool1d(3, 2, padding=1), SEQ)),
+    ("torch.nn.AdaptiveAvgPool1d", "value", lambda L: run(L, lambda L: L.nn.AdaptiveAvgPool1d(1), SEQ)),
+    ("torch.nn.AdaptiveAvgPool1d", "error", lambda L: L.nn.AdaptiveAvgPool1d(2)(L.tensor(IMAGES))),
     ("torch.nn.Upsample", "value", lambda L: run(L, lambda L: L.nn.Upsample(size=(4, 9), mode="bilinear"), IMAGES)),
     ("torch.nn.Conv2d", "value", lambda L: run(L, lambda L: L.nn.Conv2d(3, 4, 3, padding=1), IMAGES)),
     ("torch.nn.Conv2d", "value", lambda L: run(L, lambda L: L.nn.Conv2d(3, 2, 3, stride=2), IMAGES)),
@@ -430,6 +435,10 @@ FUNCTIONAL = [
     ("torch.nn.functional.interpolate", "error", lambda L: L.nn.functional.interpolate(
         L.tensor(IMAGES), size=2, scale_factor=2)),
     ("torch.nn.functional.one_hot", "value", lambda L: L.nn.functional.one_hot(t(L, [[0, 3], [2, 1]]))),
+    ("torch.nn.functional.max_pool1d", "value", lambda L: L.nn.functional.max_pool1d(L.tensor(SEQ), 2)),
+    ("torch.nn.functional.avg_pool1d", "value", lambda L: L.nn.functional.avg_pool1d(L.tensor(SEQ), 3, 1)),
+    ("torch.nn.functional.adaptive_avg_pool1d", "value", lambda L: L.nn.functional.adaptive_avg_pool1d(
+        L.tensor(SEQ), 4)),
     ("torch.nn.functional.one_hot", "value", lambda L: L.nn.functional.one_hot(t(L, [1]), num_classes=4)),
     ("torch.nn.functional.one_hot", "error", lambda L: L.nn.functional.one_hot(t(L, [1.0]))),
     ("torch.nn.functional.one_hot", "error", lambda L: L.nn.functional.one_hot(t(L, [3]), 3)),

@@ -1,5 +1,5 @@
-"""conv1d / Conv1d and interpolate / Upsample: by hand, properties, float64 gradient checks, bad
-input, and against PyTorch 2.13 with a random upstream gradient."""
+"""conv1d / Conv1d, 1-d pooling and interpolate / Upsample: by hand, properties, float64 gradient
+checks, bad input, and against PyTorch 2.13 with a random upstream gradient."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tinytorch.autograd import gradcheck
-from tinytorch.spatial import Conv1d, Upsample, conv1d, conv2d, interpolate
+from tinytorch.spatial import (
+    AdaptiveAvgPool1d, AvgPool1d, Conv1d, MaxPool1d, Upsample, adaptive_avg_pool1d, avg_pool1d, conv1d,
+    conv2d, interpolate, max_pool1d,
+)
 from tinytorch.tensor import ShapeError, Tensor, arange, ones
 
 
@@ -77,6 +80,33 @@ class TestConv1dBadInput:
             Conv1d(1, 1, 3, stride=2, padding="same")
         with pytest.raises(ValueError, match="in_channels must be a positive int"):
             Conv1d(0, 1, 3)
+
+
+class TestPool1d:
+    def test_by_hand(self):
+        x = Tensor([[[1.0, 3.0, 2.0, 0.0, 5.0]]])
+        assert max_pool1d(x, 2).data.tolist() == [[[3.0, 2.0]]]
+        assert avg_pool1d(x, 2, 1).data.tolist() == [[[2.0, 2.5, 1.0, 2.5]]]
+        np.testing.assert_allclose(adaptive_avg_pool1d(x, 1).data, [[[2.2]]], rtol=1e-6)
+        assert max_pool1d(x[0], 3, 1, 1).shape == (1, 5)  # unbatched
+
+    def test_layers(self):
+        x = ones(2, 4, 10)
+        assert MaxPool1d(2)(x).shape == (2, 4, 5) and AvgPool1d(3, 2)(x).shape == (2, 4, 4)
+        assert AdaptiveAvgPool1d(3)(x).shape == (2, 4, 3)
+
+    @pytest.mark.parametrize("fn, args", [(max_pool1d, (2,)), (max_pool1d, (3, 2, 1)),
+                                          (avg_pool1d, (3, 2, 1)), (adaptive_avg_pool1d, (3,))])
+    def test_gradcheck(self, fn, args):
+        # distinct values, so the max of each window is unique and the gradient is defined
+        x = Tensor(np.random.default_rng(7).permutation(18).reshape(1, 2, 9) * 0.1, requires_grad=True)
+        assert gradcheck(lambda x: fn(x, *args), x)
+
+    def test_bad_input(self):
+        with pytest.raises(ShapeError, match=r"2D \(unbatched\) or 3D"):
+            max_pool1d(ones(1, 1, 2, 2), 2)
+        with pytest.raises(ValueError, match="kernel_size must be"):
+            avg_pool1d(ones(1, 1, 4), (2, 2))
 
 
 class TestInterpolateByHand:
@@ -186,3 +216,20 @@ def test_interpolate_matches_torch(torch, shape, kwargs):
     x = np.random.default_rng(6).standard_normal(shape)
     _against_torch(torch, lambda x: interpolate(x, **kwargs),
                    lambda x: torch.nn.functional.interpolate(x, **kwargs), x)
+
+
+@pytest.mark.parametrize("ours, name, args", [
+    (max_pool1d, "max_pool1d", (2,)), (max_pool1d, "max_pool1d", (3, 2, 1, 1, True)),
+    (avg_pool1d, "avg_pool1d", (3, 2, 1)), (avg_pool1d, "avg_pool1d", (2, None, 1, True, False)),
+    (adaptive_avg_pool1d, "adaptive_avg_pool1d", (4,)),
+])
+def test_pool1d_matches_torch(torch, ours, name, args):
+    x = np.random.default_rng(8).standard_normal((2, 3, 9))
+    theirs = getattr(torch.nn.functional, name)
+    _against_torch(torch, lambda x: ours(x, *args), lambda x: theirs(x, *args), x)
+
+
+def test_pool1d_layer_reprs_match_torch(torch):
+    assert repr(MaxPool1d(2)) == repr(torch.nn.MaxPool1d(2))
+    assert repr(AvgPool1d(3, 2)) == repr(torch.nn.AvgPool1d(3, 2))
+    assert repr(AdaptiveAvgPool1d(4)) == repr(torch.nn.AdaptiveAvgPool1d(4))

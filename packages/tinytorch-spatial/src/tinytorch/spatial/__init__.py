@@ -14,6 +14,9 @@ from .functional import (
     adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d, dropout2d, max_pool2d, pad,
 )
 from .resize import Upsample, interpolate
+from .pool1d import (
+    AdaptiveAvgPool1d, AvgPool1d, MaxPool1d, adaptive_avg_pool1d, avg_pool1d, max_pool1d,
+)
 from .modules import (
     AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout2d, Flatten, MaxPool2d,
 )
@@ -25,8 +28,8 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 __all__ = [
     "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
-    "Dropout2d", "Flatten", "Upsample",
+    "Dropout2d", "Flatten", "Upsample", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d",
     "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout2d", "pad",
-    "interpolate",
+    "interpolate", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
     "ops",
 ]

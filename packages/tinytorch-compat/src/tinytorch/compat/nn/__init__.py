@@ -15,8 +15,8 @@ from tinytorch.losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
 )
 from tinytorch.spatial import (
-    AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, Dropout2d, Flatten,
-    MaxPool2d, Upsample,
+    AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d,
+    Conv2d, Dropout2d, Flatten, MaxPool1d, MaxPool2d, Upsample,
 )
 
 from .._missing import missing
@@ -26,7 +26,7 @@ __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Identity",
     "Linear", "Dropout", "Dropout2d", "LayerNorm", "Embedding", "MultiheadAttention",
     "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "Flatten",
-    "Upsample",
+    "Upsample", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d",
     "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax", "LeakyReLU", "SiLU",
     "MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss",

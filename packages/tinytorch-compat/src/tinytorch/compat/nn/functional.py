@@ -9,8 +9,8 @@ from tinytorch.losses import (
     nll_loss, smooth_l1_loss,
 )
 from tinytorch.spatial import (
-    adaptive_avg_pool2d, avg_pool2d, batch_norm, conv1d, conv2d, dropout2d, interpolate, max_pool2d,
-    pad,
+    adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, batch_norm, conv1d, conv2d,
+    dropout2d, interpolate, max_pool1d, max_pool2d, pad,
 )
 from tinytorch.tensor import one_hot
 
@@ -20,7 +20,7 @@ __all__ = [
     "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax", "leaky_relu", "silu",
     "linear", "dropout", "dropout2d", "layer_norm", "embedding", "scaled_dot_product_attention",
     "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "pad",
-    "interpolate", "one_hot",
+    "interpolate", "one_hot", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
     "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
 ]
