@@ -452,6 +452,10 @@ FUNCTIONAL = [
         t(L, CLASSES), t(L, [0, 1, 2]), weight=t(L, [1.0, 2.0]))),
     ("torch.nn.CrossEntropyLoss", "value", lambda L: L.nn.CrossEntropyLoss(weight=t(L, CLASS_WEIGHT))(
         t(L, CLASSES), t(L, [3, 0, 1]))),
+    ("torch.nn.CrossEntropyLoss", "value", lambda L: L.nn.CrossEntropyLoss(weight=t(L, CLASS_WEIGHT)).to(
+        L.device("cpu")).eval()(t(L, CLASSES), t(L, [3, 0, 1]))),
+    ("torch.nn.CrossEntropyLoss", "value", lambda L: L.nn.CrossEntropyLoss(weight=t(L, CLASS_WEIGHT)).to(
+        L.float64).weight.dtype),
     ("torch.nn.NLLLoss", "value", lambda L: L.nn.NLLLoss(t(L, CLASS_WEIGHT), ignore_index=0)(
         t(L, CLASSES), t(L, [3, 0, 1]))),
     ("torch.nn.functional.pad", "error", lambda L: L.nn.functional.pad(t(L, F32), (1, 2, 3))),

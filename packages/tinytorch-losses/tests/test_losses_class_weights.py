@@ -91,6 +91,21 @@ def test_gradcheck_weighted_probability_targets():
     assert autograd.gradcheck(lambda a, b: L.cross_entropy(a, b, w, label_smoothing=0.1), x, p)
 
 
+class TestModuleCalls:
+    def test_to_cpu_train_eval(self):
+        w = Tensor([1.0, 2.0])
+        loss = L.CrossEntropyLoss(weight=w)
+        assert loss.to("cpu") is loss and loss.cpu() is loss and loss.weight is w
+        assert loss.eval() is loss and not loss.training and loss.train().training
+        assert loss.to(np.float64).weight.dtype == np.float64
+        assert L.BCEWithLogitsLoss(pos_weight=Tensor([3.0])).to(dtype=np.float64).pos_weight.dtype == np.float64
+        assert L.MSELoss().to("cpu", np.float64).reduction == "mean"
+
+    def test_other_devices_are_refused(self):
+        with pytest.raises(RuntimeError, match="CPU only"):
+            L.CrossEntropyLoss().to("cuda")
+
+
 class TestBadWeights:
     x, y = f64([[0.0, 1.0, 2.0]]), Tensor([1])
 

@@ -339,7 +339,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
 
 
 class _Loss:
-    """Callable holding a loss's options: ``__call__(input, target)`` runs ``forward``."""
+    """Callable holding a loss's options: ``__call__(input, target)`` runs ``forward``.
+
+    Not a ``Module`` (module 03 comes later), but it answers the ``Module`` calls that training
+    scripts make on a loss: ``to``, ``cpu``, ``train``, ``eval``.
+    """
+
+    training = True
 
     def __init__(self, reduction="mean"):
         _check_reduction(reduction)
@@ -347,6 +353,26 @@ class _Loss:
 
     def __call__(self, input, target):
         return self.forward(input, target)
+
+    def to(self, *args, **kwargs):
+        """``Module.to`` for a loss: the CPU is the only device (another is a RuntimeError) and a
+        dtype casts the floating point weights, as PyTorch casts a loss's buffers. Returns self."""
+        Tensor(np.zeros(0, np.float32)).to(*args, **kwargs)  # checks the device and dtype arguments
+        for name in ("weight", "pos_weight"):
+            value = getattr(self, name, None)
+            if isinstance(value, Tensor) and value.dtype.kind == "f":
+                setattr(self, name, value.to(*args, **kwargs))
+        return self
+
+    def cpu(self):
+        return self
+
+    def train(self, mode=True):
+        self.training = bool(mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
 
     def extra_repr(self):
         return f"reduction={self.reduction!r}"
