@@ -159,3 +159,13 @@ def test_gelu_special_values_match_torch(dtype):
         ours = A.gelu(Tensor(x)).data
     # nan, inf and the zeros exactly; torch's -0 for -20 in float64 is our 5.5e-88
     np.testing.assert_allclose(ours, F.gelu(torch.from_numpy(x)).numpy(), rtol=1e-7, atol=1e-30)
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_float16_gelu_keeps_its_dtype_like_torch(approximate):
+    x = np.linspace(-6, 6, 101).astype(np.float16)
+    ours = A.gelu(Tensor(x), approximate=approximate)
+    theirs = F.gelu(torch.from_numpy(x), approximate=approximate)
+    assert str(ours.dtype) == "float16" == str(theirs.dtype).removeprefix("torch.")
+    np.testing.assert_allclose(ours.data.astype(np.float32), theirs.numpy().astype(np.float32),
+                               rtol=2e-3, atol=2e-3)

@@ -250,7 +250,8 @@ def gelu(a, approximate="none"):
     s = gelu_factor(a, approximate)
     with np.errstate(invalid="ignore"):  # -inf * Phi(-inf) = -inf * 0 = nan, as in PyTorch
         s *= a
-    return s
+    # ndtr computes float16 in float32; the result keeps the input's dtype, as in PyTorch
+    return s.astype(a.dtype, copy=False) if a.dtype.kind == "f" else s
     # END SOLUTION
 
 
