@@ -42,8 +42,8 @@ def gelu_rule(grad, out, a, approximate="none"):
     Exact GELU does not recompute ``s = Phi(a)``: the forward's output gives it back, as
     ``Phi(a) + a phi(a) = (out + a^2 phi(a)) / a`` (one division instead of the erfc expansion),
     and the gradient is ``Phi(0) = 1/2`` where ``a`` is too close to 0 for the quotient. Saves
-    the output as well as the input, so writing into GELU's output in place before
-    ``backward`` raises here; PyTorch saves only the input.
+    the output as well as the input, so an unrecorded in-place write into GELU's output (under
+    ``no_grad``) before ``backward`` raises here; PyTorch saves only the input.
     """
     # BEGIN SOLUTION
     if approximate == "tanh":
