@@ -175,6 +175,59 @@ class TestDataUpdates:
             q += Tensor([1.5, 2.0])
 
 
+class TestSortingAndPredicates:
+    def test_sort_by_hand(self):
+        values, indices = tt.sort(Tensor([[3.0, float("nan"), 1.0, 3.0]]), descending=True)
+        assert indices.data.tolist() == [[1, 0, 3, 2]] and np.isnan(values.data[0, 0])
+        assert tt.sort(Tensor([2, 1, 2])).indices.data.tolist() == [1, 0, 2]  # stable
+        assert tt.argsort(Tensor([[1.0, 0.0], [0.0, 1.0]]), dim=0).data.tolist() == [[1, 0], [0, 1]]
+        assert tt.sort(Tensor(np.zeros((2, 0)))).values.shape == (2, 0)
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.lists(st.integers(-5, 5), min_size=1, max_size=10), st.booleans())
+    def test_sort_is_sorted_and_a_permutation(self, values, descending):
+        out, idx = tt.sort(Tensor(values), descending=descending)
+        expected = sorted(values, reverse=descending)
+        assert out.data.tolist() == expected and sorted(idx.data.tolist()) == list(range(len(values)))
+
+    def test_predicates_by_hand(self):
+        x = Tensor([1.0, float("nan"), float("inf"), 0.0])
+        assert tt.isnan(x).data.tolist() == [False, True, False, False]
+        assert tt.isinf(x).data.tolist() == [False, False, True, False]
+        assert tt.isfinite(x).data.tolist() == [True, False, False, True]
+        assert bool(tt.any(x)) and not bool(tt.all(x)) and int(tt.count_nonzero(x)) == 3
+        assert tt.allclose(Tensor([1.0]), Tensor([1.0 + 1e-9])) and not tt.equal(Tensor([1]), Tensor([1, 1]))
+        with pytest.raises(RuntimeError, match="float32 did not match float64"):
+            tt.allclose(Tensor([1.0]), Tensor([1.0], dtype="float64"))
+
+    def test_logsumexp_is_stable(self):
+        np.testing.assert_allclose(tt.logsumexp(Tensor([1000.0, 1000.0]), 0).data, 1000 + np.log(2), rtol=1e-6)
+        with np.errstate(divide="ignore"):
+            assert tt.logsumexp(Tensor([float("-inf")] * 2), 0).item() == float("-inf")
+        assert tt.logsumexp(Tensor([[1, 2]]), 1).dtype == np.float32
+
+    def test_mm_bmm_t_eye(self):
+        assert tt.mm(Tensor([[1.0, 2.0]]), Tensor([[3.0], [4.0]])).item() == 11.0
+        assert tt.bmm(tt.ones(2, 1, 3), tt.ones(2, 3, 4)).shape == (2, 1, 4)
+        assert Tensor([[1, 2]]).t().shape == (2, 1) and Tensor([1, 2]).t().shape == (2,)
+        np.testing.assert_array_equal(tt.eye(2, 3).data, np.eye(2, 3))
+        assert tt.eye(2).dtype == np.float32 and tt.eye(2, dtype="int64").dtype == np.int64
+        with pytest.raises(RuntimeError, match="must be a matrix"):
+            tt.mm(Tensor([1.0]), Tensor([[1.0]]))
+        with pytest.raises(RuntimeError, match="batch sizes 2 and 3"):
+            tt.bmm(tt.ones(2, 1, 3), tt.ones(3, 3, 4))
+        with pytest.raises(RuntimeError, match="<= 2 dimensions"):
+            tt.ones(1, 1, 1).t()
+
+    def test_gradchecks(self):
+        autograd = pytest.importorskip("tinytorch.autograd")
+        rng = np.random.default_rng(3)
+        x = Tensor(rng.permutation(12).reshape(3, 4) * 0.3, requires_grad=True)
+        assert autograd.gradcheck(lambda x: tt.sort(x, dim=1, descending=True).values * x, x)
+        assert autograd.gradcheck(lambda x: tt.logsumexp(x, (0, 1)), x)
+        assert autograd.gradcheck(lambda x: tt.bmm(x[None], x.t()[None]), x)
+
+
 class TestAllocator:
     def test_opt_outs(self):
         from tinytorch.tensor import allocator
@@ -226,3 +279,20 @@ def test_data_update_matches_torch(torch):
     theirs.data -= 0.1 * torch.tensor(step)
     np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12)
 
+
+
+def test_sort_logsumexp_mm_match_torch(torch):
+    pytest.importorskip("tinytorch.autograd")
+    rng = np.random.default_rng(4)
+    data, up = rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
+    for ours_fn, torch_fn in [
+        (lambda x: tt.sort(x, dim=1, descending=True).values, lambda x: torch.sort(x, dim=1, descending=True).values),
+        (lambda x: tt.logsumexp(x, 0, keepdim=True) * x, lambda x: torch.logsumexp(x, 0, keepdim=True) * x),
+        (lambda x: tt.mm(x, x.t()) @ x, lambda x: torch.mm(x, x.t()) @ x),
+    ]:
+        ours, theirs = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        out, ref = ours_fn(ours), torch_fn(theirs)
+        np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10)
+        out.backward(Tensor(up))
+        ref.backward(torch.tensor(up))
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-9, atol=1e-12)

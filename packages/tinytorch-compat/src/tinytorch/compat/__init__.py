@@ -19,17 +19,18 @@ from tinytorch import autograd as _autograd  # noqa: F401
 from tinytorch.activations import log_softmax, relu, sigmoid, softmax
 from tinytorch.layers import Parameter  # noqa: F401  (torch.nn.Parameter is also reachable here)
 from tinytorch.tensor import (
-    Generator, Size, Tensor, abs, add, amax, amin, arange, argmax, argmin, as_tensor, cat,
-    chunk, clamp, clip, clone, concat, concatenate, cos, default_generator, device, div, double,
-    empty, empty_like, enable_grad, exp, flatten, float16, float32, float64, from_numpy, full,
-    full_like, gather, get_num_threads, get_rng_state, half, inference_mode, initial_seed, int8,
-    int16, int32, int64, is_grad_enabled, is_tensor, linspace, log, log1p, log10, long,
-    manual_seed, masked_fill, matmul, max, maximum, mean, min, minimum, mul, multinomial, neg,
-    no_grad, numel, ones, ones_like, permute, pow, promote_types, rand, rand_like, randint,
-    randn, randn_like, randperm, reshape, result_type, roll, seed, set_grad_enabled,
-    set_num_threads, set_rng_state, short, sin, split, sqrt, squeeze, stack, std, sub, sum,
-    swapaxes, tanh, tensor, topk, transpose, tril, triu, unbind, unflatten, unsqueeze, uint8,
-    var, where, zeros, zeros_like,
+    Generator, Size, Tensor, abs, add, all, allclose, amax, amin, any, arange, argmax, argmin,
+    argsort, as_tensor, bmm, cat, chunk, clamp, clip, clone, concat, concatenate, cos,
+    count_nonzero, default_generator, device, div, double, empty, empty_like, enable_grad,
+    equal, exp, eye, flatten, float16, float32, float64, from_numpy, full, full_like, gather,
+    get_num_threads, get_rng_state, half, inference_mode, initial_seed, int16, int32, int64,
+    int8, is_grad_enabled, is_tensor, isfinite, isinf, isnan, linspace, log, log10, log1p,
+    logsumexp, long, manual_seed, masked_fill, matmul, max, maximum, mean, min, minimum, mm,
+    mul, multinomial, neg, no_grad, numel, ones, ones_like, permute, pow, promote_types, rand,
+    rand_like, randint, randn, randn_like, randperm, reshape, result_type, roll, seed,
+    set_grad_enabled, set_num_threads, set_rng_state, short, sin, sort, split, sqrt, squeeze,
+    stack, std, sub, sum, swapaxes, t, tanh, tensor, topk, transpose, tril, triu, uint8, unbind,
+    unflatten, unsqueeze, var, where, zeros, zeros_like,
 )
 from tinytorch.tensor import bool_ as bool  # noqa: A001  (torch.bool)
 from tinytorch.tensor import float as float  # noqa: A001, PLC0414  (torch.float is float32)
@@ -60,7 +61,9 @@ __all__ = [
     "add", "sub", "mul", "div", "pow", "masked_fill", "relu", "sigmoid", "softmax",
     "log_softmax",
     "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "maximum",
-    "minimum", "gather", "topk",
+    "minimum", "gather", "topk", "logsumexp", "sort", "argsort",
+    "isnan", "isinf", "isfinite", "any", "all", "count_nonzero", "allclose", "equal",
+    "mm", "bmm", "t", "eye",
     "reshape", "flatten", "unflatten", "permute", "transpose", "swapaxes", "squeeze", "unsqueeze",
     "split", "chunk", "unbind", "roll", "clone", "is_tensor", "numel",
     "promote_types", "result_type",

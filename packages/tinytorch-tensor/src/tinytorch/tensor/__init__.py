@@ -11,7 +11,7 @@ from . import allocator, ops
 from .tensor import Node, Tensor, apply_op, matmul  # first: the method modules need it
 
 from .creation import (
-    arange, as_tensor, empty, empty_like, from_numpy, full, full_like, linspace, ones, ones_like,
+    arange, eye, as_tensor, empty, empty_like, from_numpy, full, full_like, linspace, ones, ones_like,
     rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like,
 )
 from .device import device
@@ -29,17 +29,20 @@ from .generator import (
     seed, set_rng_state,
 )
 from .linalg import linear
+from .matrix import bmm, mm, t
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .observers import OpEvent, register_op_observer
 from .one_hot import one_hot
+from .predicates import all, allclose, any, count_nonzero, equal, isfinite, isinf, isnan
 from .reductions import (
-    MaxResult, amax, amin, argmax, argmin, gather, max, maximum, mean, min, minimum, std, sum, topk,
-    var,
+    MaxResult, amax, amin, argmax, argmin, gather, logsumexp, max, maximum, mean, min, minimum, std,
+    sum, topk, var,
 )
 from .shape import (
     cat, chunk, flatten, permute, reshape, roll, split, squeeze, stack, transpose, tril, triu,
     unbind, unflatten, unsqueeze,
 )
+from .sorting import SortResult, argsort, sort
 from .threads import get_num_threads, set_num_threads
 
 concat = concatenate = cat
@@ -78,7 +81,9 @@ __all__ = [
     "exp", "log", "log10", "log1p", "sqrt", "tanh", "sin", "cos", "abs", "neg", "clamp", "clip",
     "add", "sub", "mul", "div", "pow", "masked_fill",
     "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "maximum",
-    "minimum", "gather", "topk",
+    "minimum", "gather", "topk", "logsumexp", "sort", "argsort", "SortResult",
+    "isnan", "isinf", "isfinite", "any", "all", "count_nonzero", "allclose", "equal",
+    "mm", "bmm", "t", "eye",
     "reshape", "flatten", "unflatten", "permute", "transpose", "swapaxes", "squeeze", "unsqueeze",
     "split", "chunk", "unbind", "roll", "clone", "is_tensor", "numel",
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "arange", "linspace",

@@ -55,6 +55,14 @@ def ones(*size, dtype=None, device=None, requires_grad=False):
     return _make(np.ones(_shape_arg(size), dtype=_dtype(dtype)), requires_grad, device)
 
 
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    """The ``(n, m)`` identity matrix (ones on the diagonal), float32 by default (``torch.eye``)."""
+    for name, value in (("n", n), ("m", n if m is None else m)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise RuntimeError(f"eye: {name} must be a non-negative int, got {value!r}")
+    return _make(np.eye(int(n), None if m is None else int(m), dtype=_dtype(dtype)), requires_grad, device)
+
+
 def empty(*size, dtype=None, device=None, requires_grad=False):
     """Like :func:`zeros` (TinyTorch always initialises memory)."""
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)

@@ -77,3 +77,4 @@ def _checked(input, weight, bias):
     _same_dtype("linear", *((x, w) if b is None else (x, w, b)))
     needs_grad = input._requires_grad or weight._requires_grad or (bias is not None and bias._requires_grad)
     return _record(ops.linear, (input, weight, bias), _run(ops.linear, (x, w, b), {}), {}, needs_grad)
+

@@ -257,6 +257,30 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return MaxResult(gather(input, d, index), _t.Tensor._make(index))
 
 
+def logsumexp(input, dim, keepdim=False):
+    r""":math:`\log \sum_i e^{x_i}` along ``dim``, without overflow (``torch.logsumexp``).
+
+    Computed as :math:`m + \log \sum_i e^{x_i - m}` with :math:`m` the (constant) maximum, from
+    recorded ops, so the gradient is the softmax along ``dim`` and needs no rule of its own.
+    Integer inputs give float32, as in PyTorch.
+
+    Example:
+        >>> logsumexp(_t.Tensor([1000.0, 1000.0]), 0)
+        tensor(1000.6932)
+    """
+    if input.data.dtype.kind != "f":
+        input = _t.Tensor._make(input.data.astype(np.float32))
+    axes = normalize_dims(dim, input.data.ndim) if input.data.ndim else ()
+    if input.data.ndim == 0:
+        return input.clone()
+    with np.errstate(invalid="ignore"):
+        m = np.amax(input.data, axis=axes, keepdims=True) if input.data.size else np.zeros(
+            [1 if k in axes else n for k, n in enumerate(input.shape)], input.dtype)
+    m = np.where(np.isfinite(m), m, 0).astype(input.dtype)  # all -inf (or inf) rows: shift by 0
+    total = (input - _t.Tensor._make(m)).exp().sum(dim=list(axes), keepdim=keepdim).log()
+    return total + _t.Tensor._make(m if keepdim else np.squeeze(m, axis=axes))
+
+
 class ReductionMethods:
     """The functions above as Tensor methods."""
 
@@ -273,3 +297,4 @@ class ReductionMethods:
     argmin = argmin
     gather = gather
     topk = topk
+    logsumexp = logsumexp

@@ -24,11 +24,14 @@ from .dims import ShapeError, normalize_dim
 from .dtypes import SUPPORTED, as_dtype, float32, infer_array, result_type
 from .elementwise import ElementwiseMethods
 from .inplace import InplaceMethods
+from .matrix import MatrixMethods
 from .numpy_interop import NumpyInterop
 from .observers import active as _observers
 from .observers import observe_forward as _observe_forward
+from .predicates import PredicateMethods
 from .reductions import ReductionMethods
 from .shape import ShapeMethods
+from .sorting import SortMethods
 
 _new_object = object.__new__
 
@@ -60,7 +63,7 @@ class Node:
 
 
 class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods, ActivationMethods,
-             NumpyInterop):
+             PredicateMethods, SortMethods, MatrixMethods, NumpyInterop):
     """An n-dimensional array with PyTorch's names and NumPy inside.
 
     Args:

@@ -1,0 +1,57 @@
+"""``mm``, ``bmm`` and ``t``: PyTorch's rank-checked spellings of the matrix product and transpose.
+
+Each checks the ranks PyTorch requires, then is ``matmul`` or ``transpose`` (recorded ops, so
+they need no gradient rule of their own).
+"""
+
+from . import tensor as _t
+
+__all__ = ["mm", "bmm", "t", "MatrixMethods"]
+
+
+def mm(input, mat2):
+    """Matrix product of two 2-d tensors (``torch.mm``); other ranks are a RuntimeError.
+
+    Example:
+        >>> mm(_t.Tensor([[1.0, 2.0]]), _t.Tensor([[3.0], [4.0]]))
+        tensor([[11.]])
+    """
+    for name, x in (("self", input), ("mat2", mat2)):
+        if not isinstance(x, _t.Tensor):
+            raise TypeError(f"mm(): argument '{name}' must be Tensor, not {type(x).__name__}")
+        if x.ndim != 2:
+            raise RuntimeError(f"mm: {name} must be a matrix, got shape {tuple(x.shape)}")
+    return _t.matmul(input, mat2)
+
+
+def bmm(input, mat2):
+    """Batched matrix product of two 3-d tensors with the same batch size (``torch.bmm``).
+
+    Shape:
+        ``(B, n, k) @ (B, k, m) -> (B, n, m)``; no broadcasting of the batch dim.
+    """
+    for name, x in (("batch1", input), ("batch2", mat2)):
+        if not isinstance(x, _t.Tensor):
+            raise TypeError(f"bmm(): argument '{name}' must be Tensor, not {type(x).__name__}")
+        if x.ndim != 3:
+            raise RuntimeError(f"bmm: {name} must be a 3D tensor, got shape {tuple(x.shape)}")
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(f"bmm: batch sizes {input.shape[0]} and {mat2.shape[0]} differ "
+                           f"(shapes {tuple(input.shape)} and {tuple(mat2.shape)})")
+    return _t.matmul(input, mat2)
+
+
+def t(input):
+    """The transpose of a tensor of at most 2 dims (``torch.t``): 0-d and 1-d come back as they are."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return input.transpose(0, 1) if input.ndim == 2 else input
+
+
+class MatrixMethods:
+    """``mm``, ``bmm`` and ``t`` as Tensor methods."""
+
+    __slots__ = ()
+    mm = mm
+    bmm = bmm
+    t = t
