@@ -45,8 +45,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     Returns:
         tuple of Tensors (or None), one per input. No ``.grad`` attribute is changed.
 
-    Unlike PyTorch, an input that another input depends on (asking for both ``h`` and the ``x``
-    it was computed from) is a NotImplementedError.
+    When inputs depend on each other (``h`` and the ``x`` it was computed from), each non-leaf
+    input gets a sweep of its own.
 
     Example:
         >>> x = Tensor([1.0, 2.0], requires_grad=True)
@@ -71,31 +71,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, x in enumerate(inputs):
         if not x.requires_grad:
             raise RuntimeError(f"One of the differentiated Tensors does not require grad (input {i})")
-    ids = {id(x) for x in inputs}
-    for i, x in enumerate(inputs):
-        if x.grad_fn is not None and any(id(t) in ids for t in topological_order(x)[:-1]):
-            raise NotImplementedError(
-                f"grad(): input {i} depends on another of the inputs; TinyTorch differentiates "
-                "only with respect to inputs that do not depend on each other")
-
-    cut = [(x, x.grad_fn) for x in inputs if x.grad_fn is not None]
-    saved = {}
-    try:
-        for x, _ in cut:
-            x.grad_fn = None  # a leaf for this call: the sweep accumulates into x.grad
-        for y in outputs:
-            for t in topological_order(y):
-                if t.grad_fn is None and id(t) not in saved:
-                    saved[id(t)] = (t, t.grad)
-                    t.grad = None
-        for y, v in zip(outputs, grad_outputs):
-            backward(y, v)
-        results = tuple(x.grad for x in inputs)
-    finally:
-        for t, g in saved.values():
-            t.grad = g
-        for x, fn in cut:
-            x.grad_fn = fn
+    nested = _nested(inputs)
+    if not nested:
+        results = _sweep(outputs, grad_outputs, inputs, cut=[x for x in inputs if x.grad_fn is not None])
+    else:
+        # Some input depends on another: cutting it would hide the paths through it from the
+        # inputs below. One sweep for the leaf inputs, one per non-leaf input with only it cut.
+        results = list(_sweep(outputs, grad_outputs, inputs, cut=[]))
+        for i, x in enumerate(inputs):
+            if x.grad_fn is not None:
+                results[i] = _sweep(outputs, grad_outputs, inputs, cut=[x])[i]
     found = []
     for i, (x, g) in enumerate(zip(inputs, results)):
         if g is None:
@@ -107,3 +92,36 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     "in the graph. Set allow_unused=True if this is the desired behavior.")
         found.append(g)
     return tuple(found)
+
+
+def _nested(inputs):
+    """True when a non-leaf input depends on another input."""
+    ids = {id(x) for x in inputs}
+    return any(x.grad_fn is not None and any(id(t) in ids for t in topological_order(x)[:-1])
+               for x in inputs)
+
+
+def _sweep(outputs, grad_outputs, inputs, cut):
+    """The inputs' gradients from one engine run with the ``cut`` inputs made leaves; every
+    ``.grad`` and ``grad_fn`` is restored afterwards, also when a rule raises."""
+    saved_fns = [(x, x.grad_fn) for x in cut]
+    saved = {}
+    try:
+        for x in cut:
+            x.grad_fn = None  # a leaf for this run: the sweep accumulates into x.grad
+        for x in inputs:
+            saved.setdefault(id(x), (x, x.grad))
+            x.grad = None
+        for y in outputs:
+            for t in topological_order(y):
+                if t.grad_fn is None and id(t) not in saved:
+                    saved[id(t)] = (t, t.grad)
+                    t.grad = None
+        for y, v in zip(outputs, grad_outputs):
+            backward(y, v)
+        return tuple(x.grad for x in inputs)
+    finally:
+        for t, g in saved.values():
+            t.grad = g
+        for x, fn in saved_fns:
+            x.grad_fn = fn
