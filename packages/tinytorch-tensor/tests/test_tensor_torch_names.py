@@ -228,6 +228,44 @@ class TestSortingAndPredicates:
         assert autograd.gradcheck(lambda x: tt.bmm(x[None], x.t()[None]), x)
 
 
+class TestSelectionAndLike:
+    x = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+
+    def test_by_hand(self):
+        assert self.x.flip(1).data.tolist() == [[3.0, 2.0, 1.0], [6.0, 5.0, 4.0]]
+        assert self.x.index_select(1, Tensor([2, 0])).data.tolist() == [[3.0, 1.0], [6.0, 4.0]]
+        assert self.x.narrow(0, 1, 1).data.tolist() == [[4.0, 5.0, 6.0]]
+        assert (self.x > 4).nonzero().data.tolist() == [[1, 1], [1, 2]]
+        assert [p.data.tolist() for p in tt.where(self.x > 4)] == [[1, 1], [1, 2]]
+        assert tt.outer(Tensor([1.0, 2.0]), Tensor([3.0])).data.tolist() == [[3.0], [6.0]]
+        assert self.x.square().data[1].tolist() == [16.0, 25.0, 36.0]
+
+    def test_new_and_type(self):
+        x = Tensor([1.0], dtype="float64")
+        assert x.new_zeros(2, 3).dtype == np.float64 and x.new_ones((2,)).shape == (2,)
+        assert x.new_full((2,), 7).data.tolist() == [7.0, 7.0] and x.new_tensor([1, 2]).dtype == np.float64
+        assert x.type() == "torch.DoubleTensor" and Tensor([True]).type() == "torch.BoolTensor"
+        assert x.type("torch.FloatTensor").dtype == np.float32 and x.type(np.int64).dtype == np.int64
+
+    def test_bad_input(self):
+        with pytest.raises(RuntimeError, match="index 3 is out of range for dim 1 of size 3"):
+            self.x.index_select(1, Tensor([3]))
+        with pytest.raises(RuntimeError, match="exceeds dimension size"):
+            self.x.narrow(1, 2, 2)
+        with pytest.raises(RuntimeError, match="1-d tensor"):
+            tt.outer(self.x, Tensor([1.0]))
+        with pytest.raises(IndexError, match="Dimension out of range"):
+            self.x.flip(2)
+
+    def test_gradchecks(self):
+        autograd = pytest.importorskip("tinytorch.autograd")
+        x = Tensor(np.random.default_rng(5).standard_normal((3, 4)), requires_grad=True)
+        assert autograd.gradcheck(lambda x: x.flip([0, 1]) * x, x)
+        assert autograd.gradcheck(lambda x: x.index_select(1, Tensor([3, 0, 3])), x)
+        assert autograd.gradcheck(lambda x: x.narrow(0, 1, 2).square(), x)
+        assert autograd.gradcheck(lambda x: tt.outer(x[0], x[1]), x)
+
+
 class TestAllocator:
     def test_opt_outs(self):
         from tinytorch.tensor import allocator

@@ -22,14 +22,15 @@ from .dtypes import (
 )
 from .elementwise import (
     abs, add, clamp, clip, cos, div, exp, log, log1p, log10, masked_fill, mul, neg, pow, sin, sqrt,
-    sub, tanh, where,
+    square, sub, tanh, where,
 )
 from .generator import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, multinomial, randperm,
     seed, set_rng_state,
 )
 from .linalg import linear
-from .matrix import bmm, mm, t
+from .matrix import bmm, mm, outer, t
+from .selection import flip, index_select, narrow, nonzero
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .observers import OpEvent, register_op_observer
 from .one_hot import one_hot
@@ -83,7 +84,7 @@ __all__ = [
     "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "maximum",
     "minimum", "gather", "topk", "logsumexp", "sort", "argsort", "SortResult",
     "isnan", "isinf", "isfinite", "any", "all", "count_nonzero", "allclose", "equal",
-    "mm", "bmm", "t", "eye",
+    "mm", "bmm", "t", "outer", "eye", "square", "flip", "index_select", "narrow", "nonzero",
     "reshape", "flatten", "unflatten", "permute", "transpose", "swapaxes", "squeeze", "unsqueeze",
     "split", "chunk", "unbind", "roll", "clone", "is_tensor", "numel",
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "arange", "linspace",

@@ -143,8 +143,15 @@ def masked_fill(input, mask, value):
     return _t.apply_op(ops.masked_fill, input, mask=mask, value=value)
 
 
-def where(condition, input, other):
-    """Elementwise ``input if condition else other`` (``torch.where``); broadcasts all three."""
+def where(condition, input=None, other=None):
+    """Elementwise ``input if condition else other`` (``torch.where``); broadcasts all three.
+
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as in PyTorch.
+    """
+    if input is None and other is None:
+        from .selection import nonzero  # selection builds on the Tensor class, like this module
+
+        return nonzero(condition if isinstance(condition, _t.Tensor) else _t.Tensor(condition), as_tuple=True)
     condition = _bool_array(condition, "where expects a bool condition")
     arrays = [x.data if isinstance(x, _t.Tensor) else x for x in (input, other)]
     dtype = result_type(*arrays)
@@ -158,6 +165,11 @@ def where(condition, input, other):
             f"where: shapes {condition.shape}, {_t._shape_of(input)} and {_t._shape_of(other)} "
             "cannot be broadcast together"
         ) from None
+
+
+def square(input):
+    """``input * input`` elementwise (``torch.square``)."""
+    return _tensor(input, "square") * input
 
 
 class ElementwiseMethods:
@@ -181,3 +193,4 @@ class ElementwiseMethods:
     div = div
     pow = pow
     neg = neg
+    square = square

@@ -6,7 +6,7 @@ they need no gradient rule of their own).
 
 from . import tensor as _t
 
-__all__ = ["mm", "bmm", "t", "MatrixMethods"]
+__all__ = ["mm", "bmm", "t", "outer", "MatrixMethods"]
 
 
 def mm(input, mat2):
@@ -48,6 +48,14 @@ def t(input):
     return input.transpose(0, 1) if input.ndim == 2 else input
 
 
+def outer(input, vec2):
+    """The outer product of two 1-d tensors, ``(n,) x (m,) -> (n, m)`` (``torch.outer``)."""
+    for name, x in (("input", input), ("vec2", vec2)):
+        if not isinstance(x, _t.Tensor) or x.ndim != 1:
+            raise RuntimeError(f"outer: {name} must be a 1-d tensor, got {getattr(x, 'shape', x)!r}")
+    return input.unsqueeze(1) * vec2.unsqueeze(0)
+
+
 class MatrixMethods:
     """``mm``, ``bmm`` and ``t`` as Tensor methods."""
 
@@ -55,3 +63,4 @@ class MatrixMethods:
     mm = mm
     bmm = bmm
     t = t
+    outer = outer

@@ -24,12 +24,14 @@ from .dims import ShapeError, normalize_dim
 from .dtypes import SUPPORTED, as_dtype, float32, infer_array, result_type
 from .elementwise import ElementwiseMethods
 from .inplace import InplaceMethods
+from .like_methods import LikeMethods
 from .matrix import MatrixMethods
 from .numpy_interop import NumpyInterop
 from .observers import active as _observers
 from .observers import observe_forward as _observe_forward
 from .predicates import PredicateMethods
 from .reductions import ReductionMethods
+from .selection import SelectionMethods
 from .shape import ShapeMethods
 from .sorting import SortMethods
 
@@ -63,7 +65,8 @@ class Node:
 
 
 class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods, ActivationMethods,
-             PredicateMethods, SortMethods, MatrixMethods, NumpyInterop):
+             PredicateMethods, SortMethods, MatrixMethods, SelectionMethods, LikeMethods,
+             NumpyInterop):
     """An n-dimensional array with PyTorch's names and NumPy inside.
 
     Args:
