@@ -497,6 +497,13 @@ FUNCTIONAL = [
         L.device("cpu")).eval()(t(L, CLASSES), t(L, [3, 0, 1]))),
     ("torch.nn.CrossEntropyLoss", "value", lambda L: L.nn.CrossEntropyLoss(weight=t(L, CLASS_WEIGHT)).to(
         L.float64).weight.dtype),
+    ("torch.nn.functional.kl_div", "value", lambda L: grad_of(L, lambda L, x: L.nn.functional.kl_div(
+        L.log_softmax(x, 1), L.softmax(t(L, LOGITS), 1), reduction="batchmean"), LOGITS)),
+    ("torch.nn.functional.kl_div", "value", lambda L: L.nn.functional.kl_div(
+        L.log_softmax(t(L, LOGITS), 1), L.log_softmax(t(L, LOGITS) * 2, 1), reduction="none", log_target=True)),
+    ("torch.nn.functional.kl_div", "error", lambda L: L.nn.functional.kl_div(t(L, LOGITS), t(L, LOGITS), reduction="x")),
+    ("torch.nn.KLDivLoss", "value", lambda L: L.nn.KLDivLoss(reduction="sum")(
+        L.log_softmax(t(L, LOGITS), 1), L.softmax(t(L, LOGITS) * 3, 1))),
     ("torch.nn.NLLLoss", "value", lambda L: L.nn.NLLLoss(t(L, CLASS_WEIGHT), ignore_index=0)(
         t(L, CLASSES), t(L, [3, 0, 1]))),
     ("torch.nn.functional.pad", "error", lambda L: L.nn.functional.pad(t(L, F32), (1, 2, 3))),

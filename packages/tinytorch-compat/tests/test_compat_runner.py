@@ -70,7 +70,7 @@ def test_usage_and_missing_script():
 @pytest.mark.parametrize("name, owner", [
     ("torch.nn.LSTM", "recurrent"), ("torch.nn.Conv3d", "tinytorch.spatial (module 09)"),
     ("torch.nn.functional.unfold", "tinytorch.spatial (module 09)"),
-    ("torch.nn.KLDivLoss", "tinytorch.losses (module 04)"),
+    ("torch.nn.HuberLoss", "tinytorch.losses (module 04)"),
     ("torch.nn.functional.embedding_bag", "tinytorch.embeddings (module 11)"),
     ("torch.nn.PReLU", "tinytorch.activations (module 02)"),
     ("torch.nn.functional.elu", "tinytorch.activations (module 02)"),

@@ -14,6 +14,7 @@ from .losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss, binary_cross_entropy,
     binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss,
 )
+from .divergence import KLDivLoss, kl_div
 from .regression import L1Loss, SmoothL1Loss, l1_loss, smooth_l1_loss
 
 try:
@@ -23,8 +24,8 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 __all__ = [
     "mse_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "l1_loss", "smooth_l1_loss",
+    "binary_cross_entropy_with_logits", "l1_loss", "smooth_l1_loss", "kl_div",
     "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "L1Loss",
-    "SmoothL1Loss",
+    "SmoothL1Loss", "KLDivLoss",
     "ops",
 ]

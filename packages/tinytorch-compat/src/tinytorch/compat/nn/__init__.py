@@ -12,7 +12,7 @@ from tinytorch.layers import (
     ModuleList, Parameter, ReLU, Sequential, Sigmoid, SiLU, Softmax, Tanh,
 )
 from tinytorch.losses import (
-    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
 )
 from tinytorch.spatial import (
     AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d,
@@ -29,7 +29,7 @@ __all__ = [
     "Upsample", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d",
     "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax", "LeakyReLU", "SiLU",
     "MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-    "BCEWithLogitsLoss",
+    "BCEWithLogitsLoss", "KLDivLoss",
     "functional", "init", "utils",
 ]
 

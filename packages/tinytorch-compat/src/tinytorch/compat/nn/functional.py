@@ -5,7 +5,7 @@ from tinytorch.attention import scaled_dot_product_attention
 from tinytorch.embeddings import embedding
 from tinytorch.layers import dropout, layer_norm, linear
 from tinytorch.losses import (
-    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss, mse_loss,
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, kl_div, l1_loss, mse_loss,
     nll_loss, smooth_l1_loss,
 )
 from tinytorch.spatial import (
@@ -22,7 +22,7 @@ __all__ = [
     "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "pad",
     "interpolate", "one_hot", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
     "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
 ]
 
 __getattr__ = missing("torch.nn.functional")
