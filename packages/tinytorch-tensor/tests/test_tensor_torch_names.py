@@ -266,6 +266,34 @@ class TestSelectionAndLike:
         assert autograd.gradcheck(lambda x: tt.outer(x[0], x[1]), x)
 
 
+class TestNormAndCumsum:
+    def test_by_hand(self):
+        assert tt.norm(Tensor([3.0, 4.0])).item() == 5.0 and tt.norm(Tensor([3.0, -4.0]), p=1).item() == 7.0
+        assert tt.norm(Tensor([[3.0, 4.0], [0.0, 0.0]]), dim=1).data.tolist() == [5.0, 0.0]
+        assert tt.cumsum(Tensor([[1.0, 2.0], [3.0, 4.0]]), 0).data.tolist() == [[1.0, 2.0], [4.0, 6.0]]
+        assert Tensor([1, 2, 3]).cumsum(0).data.tolist() == [1, 3, 6] and Tensor([True]).cumsum(0).dtype == np.int64
+
+    def test_gradient_at_zero_is_zero(self):
+        pytest.importorskip("tinytorch.autograd")
+        x = Tensor(np.zeros(3), requires_grad=True)
+        tt.norm(x).backward()
+        assert x.grad.data.tolist() == [0.0, 0.0, 0.0]
+
+    def test_bad_input(self):
+        with pytest.raises(NotImplementedError, match="p=3"):
+            tt.norm(Tensor([1.0]), p=3)
+        with pytest.raises(RuntimeError, match="floating point"):
+            tt.norm(Tensor([1, 2]))
+        with pytest.raises(IndexError):
+            tt.cumsum(Tensor([1.0]), 1)
+
+    def test_gradchecks(self):
+        autograd = pytest.importorskip("tinytorch.autograd")
+        x = Tensor(np.random.default_rng(6).standard_normal((3, 4)), requires_grad=True)
+        assert autograd.gradcheck(lambda x: tt.norm(x, dim=1, keepdim=True) * x, x)
+        assert autograd.gradcheck(lambda x: tt.cumsum(x, 0) * x, x)
+
+
 class TestAllocator:
     def test_opt_outs(self):
         from tinytorch.tensor import allocator

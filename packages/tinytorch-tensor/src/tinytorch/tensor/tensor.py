@@ -26,6 +26,7 @@ from .elementwise import ElementwiseMethods
 from .inplace import InplaceMethods
 from .like_methods import LikeMethods
 from .matrix import MatrixMethods
+from .norms import NormMethods
 from .numpy_interop import NumpyInterop
 from .observers import active as _observers
 from .observers import observe_forward as _observe_forward
@@ -66,7 +67,7 @@ class Node:
 
 class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods, ActivationMethods,
              PredicateMethods, SortMethods, MatrixMethods, SelectionMethods, LikeMethods,
-             NumpyInterop):
+             NormMethods, NumpyInterop):
     """An n-dimensional array with PyTorch's names and NumPy inside.
 
     Args:
