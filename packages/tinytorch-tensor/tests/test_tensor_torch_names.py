@@ -128,6 +128,12 @@ class TestConstructor:
         with pytest.raises(TypeError, match=r"empty\(2, 3, ...\) or zeros\(2, 3, ...\)"):
             Tensor(2, 3)
 
+    def test_size_keyword(self):
+        assert tt.zeros(size=(2, 3)).shape == (2, 3) and tt.randn(size=(4,)).shape == (4,)
+        assert tt.ones(size=2).shape == (2,) and tt.rand(size=[1, 2]).shape == (1, 2)
+        with pytest.raises(TypeError, match="size twice"):
+            tt.zeros(2, size=(2,))
+
     def test_positional_dtype_still_works(self):
         assert Tensor([1, 2], "float64").dtype == np.float64
 

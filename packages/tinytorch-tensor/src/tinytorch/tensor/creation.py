@@ -47,12 +47,21 @@ def from_numpy(ndarray):
     return Tensor._make(_infer_array(ndarray))
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
-    return _make(np.zeros(_shape_arg(size), dtype=_dtype(dtype)), requires_grad, device)
+def _sizes(name, sizes, size):
+    """The shape from ``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``, as PyTorch accepts."""
+    if size is None:
+        return _shape_arg(sizes)
+    if sizes:
+        raise TypeError(f"{name}() got the size twice: {sizes!r} and size={size!r}")
+    return _shape_arg((size,) if isinstance(size, (tuple, list)) else (size,))
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
-    return _make(np.ones(_shape_arg(size), dtype=_dtype(dtype)), requires_grad, device)
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    return _make(np.zeros(_sizes("zeros", sizes, size), dtype=_dtype(dtype)), requires_grad, device)
+
+
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    return _make(np.ones(_sizes("ones", sizes, size), dtype=_dtype(dtype)), requires_grad, device)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
@@ -63,9 +72,9 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     return _make(np.eye(int(n), None if m is None else int(m), dtype=_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False):
     """Like :func:`zeros` (TinyTorch always initialises memory)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*sizes, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -108,20 +117,21 @@ def _float_dtype(dtype, name):
     return dtype
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform samples from ``[0, 1)`` (``torch.rand``)."""
     dtype = _float_dtype(dtype, "rand")
     gen = _generator(generator)
     draw_dtype = np.float32 if dtype == np.float16 else dtype.type
-    return _make(gen.random(_shape_arg(size), dtype=draw_dtype).astype(dtype, copy=False), requires_grad, device)
+    shape = _sizes("rand", sizes, size)
+    return _make(gen.random(shape, dtype=draw_dtype).astype(dtype, copy=False), requires_grad, device)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal samples (``torch.randn``)."""
     dtype = _float_dtype(dtype, "randn")
     gen = _generator(generator)
     draw_dtype = np.float32 if dtype == np.float16 else dtype.type
-    sample = gen.standard_normal(_shape_arg(size), dtype=draw_dtype).astype(dtype, copy=False)
+    sample = gen.standard_normal(_sizes("randn", sizes, size), dtype=draw_dtype).astype(dtype, copy=False)
     return _make(sample, requires_grad, device)
 
 
