@@ -212,6 +212,18 @@ class TestSortingAndPredicates:
             assert tt.logsumexp(Tensor([float("-inf")] * 2), 0).item() == float("-inf")
         assert tt.logsumexp(Tensor([[1, 2]]), 1).dtype == np.float32
 
+    def test_diag(self):
+        assert tt.diag(Tensor([1, 2])).data.tolist() == [[1, 0], [0, 2]]
+        assert tt.diag(Tensor([1.0]), 1).data.tolist() == [[0.0, 1.0], [0.0, 0.0]]
+        assert tt.diag(Tensor([[1, 2, 3], [4, 5, 6]]), -1).data.tolist() == [4]
+        assert tt.diag(Tensor([[1, 2], [3, 4]])).data.tolist() == [1, 4]
+        with pytest.raises(RuntimeError, match="1D or 2D"):
+            tt.diag(tt.zeros(1, 1, 1))
+        autograd = pytest.importorskip("tinytorch.autograd")
+        x = Tensor(np.random.default_rng(9).standard_normal((3, 4)), requires_grad=True)
+        assert autograd.gradcheck(lambda x: tt.diag(x, 1) * 2, x)
+        assert autograd.gradcheck(lambda x: tt.diag(x[0], -2), x)
+
     def test_mm_bmm_t_eye(self):
         assert tt.mm(Tensor([[1.0, 2.0]]), Tensor([[3.0], [4.0]])).item() == 11.0
         assert tt.bmm(tt.ones(2, 1, 3), tt.ones(2, 3, 4)).shape == (2, 1, 4)

@@ -21,7 +21,7 @@ from tinytorch.layers import Parameter  # noqa: F401  (torch.nn.Parameter is als
 from tinytorch.tensor import (
     Generator, Size, Tensor, abs, add, all, allclose, amax, amin, any, arange, argmax, argmin,
     argsort, as_tensor, bmm, cat, chunk, clamp, clip, clone, concat, concatenate, cos,
-    count_nonzero, cumsum, default_generator, device, div, double, empty, empty_like,
+    count_nonzero, cumsum, default_generator, device, diag, div, double, empty, empty_like,
     enable_grad, equal, exp, eye, flatten, flip, float16, float32, float64, from_numpy, full,
     full_like, gather, get_num_threads, get_rng_state, half, index_select, inference_mode,
     initial_seed, int16, int32, int64, int8, is_grad_enabled, is_tensor, isfinite, isinf, isnan,
@@ -64,7 +64,7 @@ __all__ = [
     "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "maximum",
     "minimum", "gather", "topk", "logsumexp", "sort", "argsort",
     "isnan", "isinf", "isfinite", "any", "all", "count_nonzero", "allclose", "equal",
-    "mm", "bmm", "t", "outer", "eye", "norm", "cumsum", "square", "flip", "index_select", "narrow", "nonzero",
+    "mm", "bmm", "t", "outer", "diag", "eye", "norm", "cumsum", "square", "flip", "index_select", "narrow", "nonzero",
     "reshape", "flatten", "unflatten", "permute", "transpose", "swapaxes", "squeeze", "unsqueeze",
     "split", "chunk", "unbind", "roll", "clone", "is_tensor", "numel",
     "promote_types", "result_type",

@@ -29,7 +29,7 @@ from .generator import (
     seed, set_rng_state,
 )
 from .linalg import linear
-from .matrix import bmm, mm, outer, t
+from .matrix import bmm, diag, mm, outer, t
 from .norms import cumsum, norm
 from .selection import flip, index_select, narrow, nonzero
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -85,7 +85,7 @@ __all__ = [
     "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "maximum",
     "minimum", "gather", "topk", "logsumexp", "sort", "argsort", "SortResult",
     "isnan", "isinf", "isfinite", "any", "all", "count_nonzero", "allclose", "equal",
-    "mm", "bmm", "t", "outer", "eye", "norm", "cumsum", "square", "flip", "index_select", "narrow", "nonzero",
+    "mm", "bmm", "t", "outer", "diag", "eye", "norm", "cumsum", "square", "flip", "index_select", "narrow", "nonzero",
     "reshape", "flatten", "unflatten", "permute", "transpose", "swapaxes", "squeeze", "unsqueeze",
     "split", "chunk", "unbind", "roll", "clone", "is_tensor", "numel",
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "arange", "linspace",

@@ -4,9 +4,11 @@ Each checks the ranks PyTorch requires, then is ``matmul`` or ``transpose`` (rec
 they need no gradient rule of their own).
 """
 
+import numpy as np
+
 from . import tensor as _t
 
-__all__ = ["mm", "bmm", "t", "outer", "MatrixMethods"]
+__all__ = ["mm", "bmm", "t", "outer", "diag", "MatrixMethods"]
 
 
 def mm(input, mat2):
@@ -56,6 +58,36 @@ def outer(input, vec2):
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 
+def diag(input, diagonal=0):
+    """A 1-d tensor as the ``diagonal``-th diagonal of a square matrix, or a 2-d tensor's
+    ``diagonal``-th diagonal as a 1-d tensor (``torch.diag``; positive ``diagonal`` is above the
+    main one). Built from recorded indexing and products, so gradients need no rule of their own.
+
+    Example:
+        >>> diag(_t.Tensor([1, 2]))
+        tensor([[1, 0],
+                [0, 2]])
+    """
+    k = int(diagonal)
+    if input.ndim == 1:
+        n = input.shape[0]
+        m = n + abs(k)
+        pad = _t.Tensor._make(np.zeros(abs(k), input.dtype))
+        from .shape import cat  # shape builds on the Tensor class, like this module
+
+        padded = cat([input, pad])  # (m,)
+        mask = _t.Tensor._make(np.eye(m, k=k, dtype=input.dtype))  # (m, m), ones on the diagonal
+        # row i holds x[i] at column i + k (k >= 0); column j holds x[j] at row j - k (k < 0)
+        return (padded.unsqueeze(1) if k >= 0 else padded.unsqueeze(0)) * mask
+    if input.ndim == 2:
+        rows, cols = input.shape
+        start_row, start_col = max(0, -k), max(0, k)
+        length = max(0, min(rows - start_row, cols - start_col))
+        index = np.arange(length)
+        return input[start_row + index, start_col + index]
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+
+
 class MatrixMethods:
     """``mm``, ``bmm`` and ``t`` as Tensor methods."""
 
@@ -64,3 +96,4 @@ class MatrixMethods:
     bmm = bmm
     t = t
     outer = outer
+    diag = diag
