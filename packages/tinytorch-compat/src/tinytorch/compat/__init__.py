@@ -19,7 +19,7 @@ from tinytorch import autograd as _autograd  # noqa: F401
 from tinytorch.activations import log_softmax, relu, sigmoid, softmax
 from tinytorch.layers import Parameter  # noqa: F401  (torch.nn.Parameter is also reachable here)
 from tinytorch.tensor import (
-    Generator, Size, Tensor, abs, add, all, allclose, amax, amin, any, arange, argmax, argmin,
+    Generator, Size, abs, add, all, allclose, amax, amin, any, arange, argmax, argmin,
     argsort, as_tensor, bmm, cat, chunk, clamp, clip, clone, concat, concatenate, cos,
     count_nonzero, cumsum, default_generator, device, diag, div, double, empty, empty_like,
     enable_grad, equal, exp, eye, flatten, flip, float16, float32, float64, from_numpy, full,
@@ -39,6 +39,7 @@ from tinytorch.tensor import int as int  # noqa: A001, PLC0414  (torch.int is in
 from tinytorch.training import load, save
 
 from . import accelerator, autograd, backends, cuda, nn, optim, utils
+from ._tensor import Tensor
 from ._missing import missing
 
 #: ``torch.dtype``: TinyTorch's dtypes are NumPy dtypes (``torch.float32 is numpy.dtype("float32")``).
