@@ -67,7 +67,7 @@ def _layer_norm(x, ln):
     centred = x - np.add.reduce(x, axis=-1, keepdims=True) / C
     var = np.add.reduce(centred * centred, axis=-1, keepdims=True) / C  # biased
     var += eps
-    out = centred / np.sqrt(var, out=var)
+    out = centred * np.power(var, np.float32(-0.5), out=var)  # module 03's multiply by (var + eps)^-1/2
     if weight is not None:
         out *= weight
     if bias is not None:
