@@ -9,6 +9,7 @@ import shutil
 import struct
 import tarfile
 import threading
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -474,7 +475,7 @@ def test_mnist_changed_after_verification(tmp_path, monkeypatch, change):
     message = str(info.value)
     assert str(path) in message and "cannot be decoded" in message
     assert "tito data fetch mnist" in message and "replace it with the official file" in message
-    assert isinstance(info.value.__cause__, (OSError, EOFError, ValueError, dsmod.zlib.error))
+    assert isinstance(info.value.__cause__, (OSError, EOFError, ValueError, zlib.error))
     # The cache entry is gone: the next load hashes the file again and reports the mismatch.
     with pytest.raises(DatasetIntegrityError, match="has sha256 .* expected"):
         MNIST(root=tmp_path, train=True)

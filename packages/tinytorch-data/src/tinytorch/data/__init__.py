@@ -12,9 +12,10 @@ from .dataloader import (
     default_collate,
 )
 from .concat import ConcatDataset
-from .datasets import (
-    CIFAR10, DATASETS, MNIST, TINYDIGITS_SHA256, DatasetIntegrityError, DatasetNotFoundError,
-    DatasetSpec, FashionMNIST, FileReport, FileSpec, TinyDigits, data_root, fetch, is_offline, verify,
+from .datasets import CIFAR10, MNIST, FashionMNIST, TinyDigits
+from .files import (
+    DATASETS, TINYDIGITS_SHA256, DatasetIntegrityError, DatasetNotFoundError, DatasetSpec, FileReport, FileSpec,
+    data_root, fetch, is_offline, verify,
 )
 from .transforms import Compose, Normalize, RandomCrop, RandomHorizontalFlip
 
