@@ -15,6 +15,7 @@ from tinytorch.layers import Module, Parameter
 from tinytorch.tensor import ShapeError, Tensor, default_generator
 
 from . import functional as F
+from .modules import _conv_args
 
 __all__ = ["conv1d", "Conv1d"]
 
@@ -122,14 +123,7 @@ class Conv1d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  bias=True, dtype=None):
         super().__init__()
-        for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-                raise ValueError(f"Conv1d: {name} must be a positive int, got {value!r}")
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Conv1d: dtype must be floating point, got {dtype}")
-        self.in_channels = int(in_channels)
-        self.out_channels = int(out_channels)
+        self.in_channels, self.out_channels, dtype = _conv_args("Conv1d", in_channels, out_channels, dtype)
         self.kernel_size = (_single(kernel_size, "kernel_size", 1),)
         self.stride = (_single(stride, "stride", 1),)
         self.dilation = (_single(dilation, "dilation", 1),)

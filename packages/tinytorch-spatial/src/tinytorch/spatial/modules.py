@@ -12,6 +12,17 @@ from tinytorch.tensor import Tensor, default_generator
 from . import functional as F
 
 
+def _conv_args(layer, in_channels, out_channels, dtype):
+    """``(in_channels, out_channels, dtype)`` of a conv layer, checked: positive ints and a float dtype."""
+    for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+            raise ValueError(f"{layer}: {name} must be a positive int, got {value!r}")
+    dtype = np.dtype(np.float32 if dtype is None else dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"{layer}: dtype must be floating point, got {dtype}")
+    return int(in_channels), int(out_channels), dtype
+
+
 class Conv2d(Module):
     r"""2-d convolution over a batch of images (``torch.nn.Conv2d``).
 
@@ -57,14 +68,7 @@ class Conv2d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  bias=True, dtype=None):
         super().__init__()
-        for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-                raise ValueError(f"Conv2d: {name} must be a positive int, got {value!r}")
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Conv2d: dtype must be floating point, got {dtype}")
-        self.in_channels = int(in_channels)
-        self.out_channels = int(out_channels)
+        self.in_channels, self.out_channels, dtype = _conv_args("Conv2d", in_channels, out_channels, dtype)
         self.kernel_size = F._pair(kernel_size, "kernel_size", 1)
         self.stride = F._pair(stride, "stride", 1)
         self.dilation = F._pair(dilation, "dilation", 1)
